@@ -1,0 +1,2 @@
+/** Filter extension point: ordered phase hooks on a route. */
+package dev.junction.spi.filter;

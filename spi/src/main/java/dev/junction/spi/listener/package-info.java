@@ -1,0 +1,2 @@
+/** Listener extension point: protocols served on a bound address. */
+package dev.junction.spi.listener;

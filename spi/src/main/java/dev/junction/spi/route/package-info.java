@@ -1,0 +1,2 @@
+/** Routes, route actions and traffic shapes. */
+package dev.junction.spi.route;

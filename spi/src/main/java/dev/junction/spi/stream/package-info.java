@@ -1,0 +1,2 @@
+/** The stream traffic shape: duplex bytes with half-close and backpressure. */
+package dev.junction.spi.stream;

@@ -1,0 +1,2 @@
+/** Upstreams owned by the core, and the connector and discovery extension points. */
+package dev.junction.spi.upstream;
