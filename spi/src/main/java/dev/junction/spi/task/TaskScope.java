@@ -11,8 +11,8 @@ import java.util.function.Function;
  * A unit of structured concurrency: a connection, a request, a health probe, a background job.
  *
  * <p>Children spawned in a scope end no later than the scope: when a scope is {@linkplain #cancel(Throwable)
- * cancelled}, closed or passes its deadline, every child scope is cancelled and the {@linkplain #onCancel(Runnable)
- * cancel hooks} run (close sockets, abort requests). Deadlines propagate: a child never outlives its parent's
+ * cancelled}, closed or passes its deadline, every child scope still running is cancelled and its
+ * {@linkplain #onCancel(Runnable) cancel hooks} run (close sockets, abort requests). Deadlines propagate: a child never outlives its parent's
  * deadline. A scope is cheap: a gateway opens one per connection and per request.
  *
  * <pre>{@code
@@ -45,8 +45,9 @@ public interface TaskScope extends AutoCloseable {
     Future<Void> whenDone();
 
     /**
-     * Runs {@code hook} once when the scope is cancelled, closed or times out; at once if it already has.
-     * Hooks run in reverse order of registration.
+     * Runs {@code hook} once if the scope is cancelled or times out (also when a parent ending first cancels it);
+     * at once if it already was. A normal {@link #close()} does not run hooks. Hooks run in reverse order of
+     * registration.
      */
     void onCancel(Runnable hook);
 

@@ -1,0 +1,33 @@
+package dev.junction.plugin.tcp;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One {@code junction.tcp.connections.active} gauge per registry and listener tags. A Micrometer registry keeps the
+ * first gauge registered under an id, so two listener instances with one name (the old one draining, the new one
+ * serving) must feed the same counter rather than each register their own.
+ */
+final class ActiveGauges {
+
+    private record Key(MeterRegistry registry, Tags tags) {
+    }
+
+    private final ConcurrentMap<Key, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+    AtomicLong forListener(MeterRegistry registry, Tags tags) {
+        return gauges.computeIfAbsent(new Key(registry, tags), key -> {
+            AtomicLong active = new AtomicLong();
+            Gauge.builder("junction.tcp.connections.active", active, AtomicLong::get)
+                    .description("Open TCP connections of the listener")
+                    .tags(tags)
+                    .strongReference(true)
+                    .register(registry);
+            return active;
+        });
+    }
+}
