@@ -37,6 +37,7 @@ REF=haproxy-t1
 OUT=""
 REUSE=0
 IDLE_WAIT=2
+PRELAUNCH=1
 
 usage() {
     cat <<EOF
@@ -54,6 +55,8 @@ usage: $0 [options]
   --bulk-max-mib N       stop a bulk run after N MiB even before --duration (default 0: time only)
   --reuse                start each system once and reuse it in every round (default: a fresh
                          instance per system and round, so startup and idle RSS get one sample per round)
+  --no-prelaunch         skip the discarded first launch of each proxy (default: one launch before round 1,
+                         not recorded, as in the team's startup measurements)
   --out DIR              results directory (default: a new /tmp/bench-tcp-out.XXXXXX)
 Junction needs JDK >= 21: JAVA_HOME is set to /usr/lib/jvm/temurin-25-jdk-amd64 when unset and present.
 EOF
@@ -72,6 +75,7 @@ while [ $# -gt 0 ]; do
     --size) SIZE=$2; shift 2 ;;
     --bulk-max-mib) BULK_MAX_MIB=$2; shift 2 ;;
     --reuse) REUSE=1; shift ;;
+    --no-prelaunch) PRELAUNCH=0; shift ;;
     --out) OUT=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
@@ -216,7 +220,7 @@ fi
 
 {
     echo "date: $(date -Is)"
-    echo "command: $0 --rounds $ROUNDS --duration $DURATION --warmup $WARMUP --junction-warmup $JWARMUP --systems \"${sys_list[*]}\" --conns $CONNS --size $SIZE --bulk-max-mib $BULK_MAX_MIB$([ $REUSE = 1 ] && echo ' --reuse')"
+    echo "command: $0 --rounds $ROUNDS --duration $DURATION --warmup $WARMUP --junction-warmup $JWARMUP --systems \"${sys_list[*]}\" --conns $CONNS --size $SIZE --bulk-max-mib $BULK_MAX_MIB$([ $REUSE = 1 ] && echo ' --reuse')$([ $PRELAUNCH = 0 ] && echo ' --no-prelaunch')"
     echo "kernel: $(uname -r); cpus: $(nproc); $(awk '/model name/ {$1 = $2 = $3 = ""; print "cpu:" $0; exit}' /proc/cpuinfo)"
     echo "mem: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo); loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "gcc: $(gcc --version | head -1)"
@@ -339,7 +343,10 @@ stop_system() {
     local name=$1 pid=${SYS_PID[$1]:-}
     [ -n "$pid" ] || return 0
     [ "$name" = direct ] && { unset "SYS_PID[$name]"; return 0; }
-    stop_tree "$pid" 5
+    case "$name" in
+    junction*) stop_tree "$pid" 20 ;; # SIGTERM: drain (1 s here), exit; the first clean exit writes the CDS archive
+    *) stop_tree "$pid" 5 ;;
+    esac
     forget_pid "$pid"
     unset "SYS_PID[$name]"
 }
@@ -393,6 +400,18 @@ warm() { # name
     out=$("$BIN/rr" 127.0.0.1 "$port" "$CONNS" "$w" "$SIZE" 2>>"$OUT/logs/clients.log") || log "$name warm-up rr failed: $out"
     out=$("$BIN/bulk" 127.0.0.1 "$port" "$w" "$BULK_MAX_MIB" 2>>"$OUT/logs/clients.log") || log "$name warm-up bulk failed: $out"
 }
+
+# ---------------------------------------------------------------- discarded first launch
+# One launch per system before the rounds, not recorded: page cache, and for Junction the class-data-sharing
+# archive that bin/junction has the JVM write on its first clean exit (later launches start faster).
+if [ $PRELAUNCH = 1 ]; then
+    for name in "${sys_list[@]}"; do
+        [ "$name" = direct ] && continue
+        log "$name: discarded first launch"
+        if start_system "$name" 0; then :; else log "$name: the discarded first launch failed"; fi
+        stop_system "$name"
+    done
+fi
 
 # ---------------------------------------------------------------- rounds
 n=${#sys_list[@]}

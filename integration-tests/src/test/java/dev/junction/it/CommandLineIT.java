@@ -67,7 +67,10 @@ class CommandLineIT extends GatewayTest {
     private void assertReports(String fileName, String text, String lineText, int column, String keyPath) {
         Path file = home.writeConfig(fileName, text);
         List<String> lines = text.lines().toList();
-        int line = lines.indexOf(lineText) + 1;
+        int line = 0;
+        for (int i = 0; i < lines.size() && line == 0; i++) {
+            line = lines.get(i).startsWith(lineText) ? i + 1 : 0;
+        }
         assertThat(line).as("line of '%s' in %s", lineText, fileName).isPositive();
         // Columns count from 1: `column` is where the key (or the value) begins.
         String expected = file + ":" + line + ":" + (column + 1) + ": " + keyPath + ":";

@@ -104,14 +104,9 @@ public final class Commands implements Callable<Integer> {
                 printProblems(err, e.problems());
                 return INVALID_CONFIG;
             } catch (ConfigException e) {
-                printProblems(err, List.of(e));
+                printProblems(err, Gateway.problemsOf(e));
                 return INVALID_CONFIG;
             } catch (RuntimeException e) {
-                Throwable cause = e;
-                if (cause instanceof ConfigValidationException invalid) {
-                    printProblems(err, invalid.problems());
-                    return INVALID_CONFIG;
-                }
                 err.println("junction: failed to start: " + (e.getMessage() == null ? e : e.getMessage()));
                 err.flush();
                 return FAILED;

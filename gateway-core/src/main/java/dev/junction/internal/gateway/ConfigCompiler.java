@@ -150,8 +150,8 @@ final class ConfigCompiler {
     }
 
     private GatewayPlan.UpstreamPlan upstream(String name, ConfigNode node) {
-        node.checkKeys("protocol", "endpoints", "discovery", "load-balancer", "health-check", "passive-health",
-                "limits", "connector");
+        problems.run(() -> node.checkKeys("protocol", "endpoints", "discovery", "load-balancer", "health-check",
+                "passive-health", "limits", "connector"));
         ConfigNode protocolNode = node.get("protocol");
         String protocol = protocolNode.asString();
         Provided<ConnectorFactory> connectorFactory = registry.connector(protocol).orElseThrow(() -> protocolNode.error(
@@ -227,18 +227,14 @@ final class ConfigCompiler {
 
     private GatewayPlan.ListenerPlan listener(String name, ConfigNode node, Settings.Runtime runtime,
             Map<String, GatewayPlan.UpstreamPlan> upstreams, Set<String> upstreamNames) {
-        node.checkKeys("protocol", "address", "options", "filters", "routes");
+        problems.run(() -> node.checkKeys("protocol", "address", "options", "filters", "routes"));
         ConfigNode protocolNode = node.get("protocol");
         String protocol = protocolNode.asString();
         Provided<ListenerFactory> provided = registry.listener(protocol).orElseThrow(() -> protocolNode.error(
                 missingExtension("listener protocol", protocol, registry.listenerProtocols())));
-        SocketAddress address = node.get("address").asAddress();
+        Optional<SocketAddress> address = problems.get(() -> node.get("address").asAddress());
         TrafficShape shape = provided.factory().shape();
         ConfigNode options = node.get("options");
-        ListenerContext context = new DefaultListenerContext(name, address, options, runtime.eventLoops(),
-                Tags.of("listener", name), provided.context());
-        Listener listener = PluginRegistry.withContextLoader(provided.plugin().classLoader(),
-                () -> provided.factory().create(context));
         List<Route> routes = new ArrayList<>();
         ConfigNode routesNode = node.get("routes");
         if (routesNode.isMissing() || routesNode.elements().isEmpty()) {
@@ -252,18 +248,26 @@ final class ConfigCompiler {
             problems.get(() -> route(name, routeNode, routeIndex, shape, listenerFilters, upstreams, upstreamNames,
                     routeNames)).ifPresent(routes::add);
         }
+        if (address.isEmpty()) {
+            return null; // its problem is recorded; the routes were still checked
+        }
+        ListenerContext context = new DefaultListenerContext(name, address.get(), options, runtime.eventLoops(),
+                Tags.of("listener", name), provided.context());
+        Listener listener = PluginRegistry.withContextLoader(provided.plugin().classLoader(),
+                () -> provided.factory().create(context));
         problems.run(() -> PluginRegistry.withContextLoader(provided.plugin().classLoader(), () -> {
             listener.routes(routes);
             return null;
         }));
-        Object definition = List.of(protocol, address.toString(), String.valueOf(options.unwrap()));
-        return new GatewayPlan.ListenerPlan(name, protocol, address, definition, listener, List.copyOf(routes), provided);
+        Object definition = List.of(protocol, address.get().toString(), String.valueOf(options.unwrap()));
+        return new GatewayPlan.ListenerPlan(name, protocol, address.get(), definition, listener, List.copyOf(routes),
+                provided);
     }
 
     private Route route(String listenerName, ConfigNode node, int index, TrafficShape shape,
             List<ConfigNode> listenerFilters, Map<String, GatewayPlan.UpstreamPlan> upstreams, Set<String> upstreamNames,
             Set<String> routeNames) {
-        node.checkKeys("name", "match", "filters", "action");
+        problems.run(() -> node.checkKeys("name", "match", "filters", "action"));
         String name = node.get("name").asString("route-" + index);
         if (!routeNames.add(name)) {
             throw node.get("name").error("duplicate route name '" + name + "' in listener " + listenerName);

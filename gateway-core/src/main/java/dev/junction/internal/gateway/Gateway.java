@@ -107,7 +107,7 @@ public final class Gateway {
         } catch (ConfigValidationException e) {
             return Future.succeededFuture(new ValidationReport(e.problems(), List.of()));
         } catch (ConfigException e) {
-            return Future.succeededFuture(new ValidationReport(List.of(e), List.of()));
+            return Future.succeededFuture(new ValidationReport(problemsOf(e), List.of()));
         }
         VertxInternal vertx = (VertxInternal) Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1)).build();
         GatewayMetrics metrics = new GatewayMetrics();
@@ -122,6 +122,13 @@ public final class Gateway {
             ValidationReport report = new ValidationReport(problems, registry.problems());
             return registry.stop().eventually(vertx::close).map(report);
         });
+    }
+
+    /** Returns a problem and those it carries as suppressed exceptions, in file order. */
+    public static List<ConfigException> problemsOf(ConfigException e) {
+        dev.junction.internal.config.ConfigProblems problems = new dev.junction.internal.config.ConfigProblems();
+        problems.add(e);
+        return problems.problems();
     }
 
     /**
@@ -227,8 +234,10 @@ public final class Gateway {
             next = new ConfigCompiler(registry, vertx, metrics.registry(), old.upstreams(), environment).compile(root);
         } catch (ConfigValidationException | ConfigException e) {
             reloadsFailed.increment();
+            List<ConfigException> problems = e instanceof ConfigValidationException invalid ? invalid.problems()
+                    : problemsOf((ConfigException) e);
             LOG.log(Level.ERROR, "reload (" + trigger + ") rejected; the running configuration stays:\n  "
-                    + e.getMessage().replace("\n", "\n  "));
+                    + String.join("\n  ", problems.stream().map(ConfigException::getMessage).toList()));
             return Future.failedFuture(e);
         }
         warnAboutRestartOnlySettings(old, next);

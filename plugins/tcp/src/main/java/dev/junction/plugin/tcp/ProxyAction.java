@@ -45,7 +45,7 @@ final class ProxyAction implements StreamAction {
     public Future<Void> handle(StreamSession session) {
         DuplexStream downstream = session.downstream();
         String key = hashKey == HashKey.CLIENT_ADDRESS ? clientAddress(downstream) : "";
-        return connect(session, key, new HashSet<>(), null)
+        return connect(session, key, new HashSet<>(), 1, null)
                 .onFailure(failure -> downstream.close());
     }
 
@@ -53,7 +53,8 @@ final class ProxyAction implements StreamAction {
      * Makes one connect attempt; {@code previous} is the failure of the attempt before, if any. A retry that gets
      * no lease (every endpoint tried, limits full) reports the previous connect failure, which says more.
      */
-    private Future<Void> connect(StreamSession session, String key, Set<Endpoint> tried, GatewayException previous) {
+    private Future<Void> connect(StreamSession session, String key, Set<Endpoint> tried, int attempt,
+            GatewayException previous) {
         Future<EndpointLease> acquired = upstream.acquire(new Selection(key, tried));
         if (previous != null) {
             acquired = acquired.recover(noLease -> Future.failedFuture(previous));
@@ -71,8 +72,8 @@ final class ProxyAction implements StreamAction {
                 GatewayException failure = TcpConnector.connectFailure(endpoint, connectTimeout, result.cause());
                 lease.failure(failure);
                 tried.add(endpoint);
-                if (failure.retryable() && tried.size() < attempts && !session.scope().isCancelled()) {
-                    return connect(session, key, tried, failure);
+                if (failure.retryable() && attempt < attempts && !session.scope().isCancelled()) {
+                    return connect(session, key, tried, attempt + 1, failure);
                 }
                 return Future.failedFuture(failure);
             });

@@ -203,6 +203,7 @@ class TcpProxyTest {
         }
         // One endpoint only: the second attempt finds nothing left to try.
         eventually(() -> assertThat(upstream.outcomes()).containsExactly("failure 127.0.0.1:" + refused));
+        assertThat(upstream.activeLeases()).isZero();
         eventually(() -> assertThat(listener.activeConnections()).isZero());
     }
 
