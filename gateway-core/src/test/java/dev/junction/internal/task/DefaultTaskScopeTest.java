@@ -115,7 +115,7 @@ class DefaultTaskScopeTest {
         TaskScope root = runtime.open("job", Duration.ZERO);
         Future<String> blocked = root.spawnBlocking("sleeper", scope -> {
             try {
-                Thread.sleep(5_000);
+                Thread.sleep(1_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
