@@ -303,8 +303,8 @@ warmup_of() { case "$1" in junction*) echo "$JWARMUP" ;; *) echo "$WARMUP" ;; es
 # ---------------------------------------------------------------- start / stop a system
 declare -A SYS_PID=()
 echo "round,system,health_ms,first_echo_ms,idle_rss_mib,idle_pss_mib,idle_uss_mib,threads,after_rss_mib" >"$OUT/start.csv"
-echo "round,system,mibps,bytes,secs,verified,drain_ms,proxy_us_per_mib,backend_us_per_mib,client_us_per_mib,proxy_cpu_pct,machine_busy_pct" >"$OUT/bulk.csv"
-echo "round,system,rr_s,ops,p50_us,p90_us,p99_us,p999_us,max_us,errors,proxy_us_per_rr,backend_us_per_rr,client_us_per_rr,proxy_cpu_pct,machine_busy_pct" >"$OUT/rr.csv"
+echo "round,system,mibps,bytes,secs,verified,drain_ms,proxy_us_per_mib,backend_us_per_mib,client_us_per_mib,proxy_cpu_pct,machine_busy_pct,other_cpu_pct" >"$OUT/bulk.csv"
+echo "round,system,rr_s,ops,p50_us,p90_us,p99_us,p999_us,max_us,errors,proxy_us_per_rr,backend_us_per_rr,client_us_per_rr,proxy_cpu_pct,machine_busy_pct,other_cpu_pct" >"$OUT/rr.csv"
 
 START_INFO=""
 start_system() { # name round -> sets SYS_PID[name], START_INFO="health_ms,echo_ms,rss,pss,uss,threads"
@@ -371,25 +371,30 @@ measure() {
     [ $rc = 0 ] || log "$name $kind round $round: client exit $rc: $out"
     set -- $m0; local mb0=$1 mt0=$2
     set -- $m1; local mb1=$1 mt1=$2
-    local busy proxy_s backend_s
+    local busy proxy_s backend_s other
     busy=$(calc "100 * ($mb1 - $mb0) / ($mt1 - $mt0 + 0.000001)" 1)
     proxy_s=$(calc "($p1 - $p0) / $CLK_TCK" 4)
     backend_s=$(calc "($b1 - $b0) / $CLK_TCK" 4)
+    # CPU used by everything else on the machine (other sessions, the kernel's softirq accounted elsewhere...),
+    # in % of one core: busy jiffies of all CPUs minus proxy, backend and client
+    local own="$proxy_s + $backend_s"
+    [ "$name" = direct ] && own="$proxy_s"
+    other=$(calc "100 * (($mb1 - $mb0) / $CLK_TCK - ($own) - ${c_client_cpu_us:-0} / 1e6) / ${c_secs:-1}" 0)
     if [ "$kind" = bulk ]; then
         local mib
         mib=$(calc "${c_bytes:-0} / 1048576" 3)
         if [ -z "$c_mibps" ] || [ "$mib" = 0.000 ]; then
-            echo "$round,$name,,,,no,,,,,," >>"$OUT/bulk.csv"; return
+            echo "$round,$name,,,,no,,,,,,," >>"$OUT/bulk.csv"; return
         fi
-        echo "$round,$name,$c_mibps,$c_bytes,$c_secs,$c_verified,$c_drain_ms,$(calc "$proxy_s * 1e6 / $mib"),$(calc "$backend_s * 1e6 / $mib"),$(calc "$c_client_cpu_us / $mib"),$(calc "100 * $proxy_s / $c_secs" 1),$busy" >>"$OUT/bulk.csv"
-        log "$name bulk r$round: $c_mibps MiB/s verified=$c_verified; proxy $(calc "$proxy_s * 1e6 / $mib") µs/MiB ($(calc "100 * $proxy_s / $c_secs" 0)% of a core); machine busy $busy%"
+        echo "$round,$name,$c_mibps,$c_bytes,$c_secs,$c_verified,$c_drain_ms,$(calc "$proxy_s * 1e6 / $mib"),$(calc "$backend_s * 1e6 / $mib"),$(calc "$c_client_cpu_us / $mib"),$(calc "100 * $proxy_s / $c_secs" 1),$busy,$other" >>"$OUT/bulk.csv"
+        log "$name bulk r$round: $c_mibps MiB/s verified=$c_verified; proxy $(calc "$proxy_s * 1e6 / $mib") µs/MiB ($(calc "100 * $proxy_s / $c_secs" 0)% of a core); machine busy $busy%, others ${other}% of a core"
     else
         if [ -z "$c_rr_per_s" ] || [ "${c_ops:-0}" = 0 ]; then
-            echo "$round,$name,,,,,,,,${c_errors:-},,,,," >>"$OUT/rr.csv"; return
+            echo "$round,$name,,,,,,,,${c_errors:-},,,,,," >>"$OUT/rr.csv"; return
         fi
         local errs=$((c_errors + c_bad + c_stuck))
-        echo "$round,$name,$c_rr_per_s,$c_ops,$c_p50_us,$c_p90_us,$c_p99_us,$c_p999_us,$c_max_us,$errs,$(calc "$proxy_s * 1e6 / $c_ops"),$(calc "$backend_s * 1e6 / $c_ops"),$(calc "$c_client_cpu_us / $c_ops"),$(calc "100 * $proxy_s / $c_secs" 1),$busy" >>"$OUT/rr.csv"
-        log "$name rr r$round: $c_rr_per_s rr/s p50 ${c_p50_us}µs p99 ${c_p99_us}µs errors $errs; proxy $(calc "$proxy_s * 1e6 / $c_ops") µs/rr ($(calc "100 * $proxy_s / $c_secs" 0)% of a core); machine busy $busy%"
+        echo "$round,$name,$c_rr_per_s,$c_ops,$c_p50_us,$c_p90_us,$c_p99_us,$c_p999_us,$c_max_us,$errs,$(calc "$proxy_s * 1e6 / $c_ops"),$(calc "$backend_s * 1e6 / $c_ops"),$(calc "$c_client_cpu_us / $c_ops"),$(calc "100 * $proxy_s / $c_secs" 1),$busy,$other" >>"$OUT/rr.csv"
+        log "$name rr r$round: $c_rr_per_s rr/s p50 ${c_p50_us}µs p99 ${c_p99_us}µs errors $errs; proxy $(calc "$proxy_s * 1e6 / $c_ops") µs/rr ($(calc "100 * $proxy_s / $c_secs" 0)% of a core); machine busy $busy%, others ${other}% of a core"
     fi
 }
 
@@ -514,9 +519,12 @@ fi
     echo
     echo "### Per-round ratios and where the CPU went (medians over rounds)"
     echo
+    echo "'others' = busy CPU of the whole machine minus proxy, backend and client, in % of one core (of 200 %): other"
+    echo "sessions sharing the VM, and kernel work not charged to the three processes."
+    echo
     echo "Per-round ratio: system ÷ ${REF:-ref} within the same round (both measured minutes apart at most), median [min–max]."
     echo
-    echo "| system | bulk ×${REF:-ref} per round | rr ×${REF:-ref} per round | bulk: proxy % of a core | bulk: backend µs/MiB | bulk: client µs/MiB | bulk: machine busy % | rr: proxy % of a core | rr: backend µs/rr | rr: client µs/rr | rr: machine busy % | rr p99.9 ms | rr errors | bulk verified |"
+    echo "| system | bulk ×${REF:-ref} per round | rr ×${REF:-ref} per round | bulk: proxy % of a core | bulk: backend µs/MiB | bulk: client µs/MiB | bulk: machine busy % (others, % of a core) | rr: proxy % of a core | rr: backend µs/rr | rr: client µs/rr | rr: machine busy % (others) | rr p99.9 ms | rr errors | bulk verified |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for s in "${sys_list[@]}"; do
         read -r a _ < <(stats "$OUT/bulk.csv" "$s" proxy_cpu_pct)
@@ -528,11 +536,13 @@ fi
         read -r g _ < <(stats "$OUT/rr.csv" "$s" client_us_per_rr)
         read -r h _ < <(stats "$OUT/rr.csv" "$s" machine_busy_pct)
         read -r p999 _ < <(stats "$OUT/rr.csv" "$s" p999_us)
+        read -r bo _ < <(stats "$OUT/bulk.csv" "$s" other_cpu_pct)
+        read -r ro _ < <(stats "$OUT/rr.csv" "$s" other_cpu_pct)
         errs=$(awk -F, -v s="$s" 'NR > 1 && $2 == s { e += $10; if ($3 == "") e += 1 } END { print e + 0 }' "$OUT/rr.csv")
         ver=$(awk -F, -v s="$s" 'NR > 1 && $2 == s { n++; if ($6 == "yes") y++ } END { printf "%d/%d", y, n }' "$OUT/bulk.csv")
         p999s="NA"; [ "$p999" != NA ] && p999s=$(calc "$p999 / 1000" 3)
         pre=""; [ "$s" = direct ] && pre="(backend) "
-        echo "| $s | $(round_ratio "$OUT/bulk.csv" "$s" mibps) | $(round_ratio "$OUT/rr.csv" "$s" rr_s) | $pre$(fmt "$a") | $(fmt "$b") | $(fmt "$c") | $(fmt "$d") | $pre$(fmt "$e") | $(fmt "$f" 2) | $(fmt "$g" 2) | $(fmt "$h") | $p999s | $errs | $ver |"
+        echo "| $s | $(round_ratio "$OUT/bulk.csv" "$s" mibps) | $(round_ratio "$OUT/rr.csv" "$s" rr_s) | $pre$(fmt "$a") | $(fmt "$b") | $(fmt "$c") | $(fmt "$d") ($(fmt "$bo")) | $pre$(fmt "$e") | $(fmt "$f" 2) | $(fmt "$g" 2) | $(fmt "$h") ($(fmt "$ro")) | $p999s | $errs | $ver |"
     done
 } >"$OUT/summary.md"
 echo
