@@ -16,6 +16,14 @@ public interface StreamConnector extends Connector {
      */
     Future<DuplexStream> connect(Endpoint endpoint, Duration timeout);
 
+    /**
+     * Returns the connect timeout configured for this connector, which actions pass to
+     * {@link #connect(Endpoint, Duration)} unless they have a tighter deadline.
+     */
+    default Duration connectTimeout() {
+        return Duration.ofSeconds(5);
+    }
+
     @Override
     default TrafficShape shape() {
         return TrafficShape.STREAM;

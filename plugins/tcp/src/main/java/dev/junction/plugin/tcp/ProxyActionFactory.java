@@ -6,7 +6,6 @@ import dev.junction.spi.route.RouteAction;
 import dev.junction.spi.route.TrafficShape;
 import dev.junction.spi.upstream.StreamConnector;
 import dev.junction.spi.upstream.Upstream;
-import java.time.Duration;
 
 /** Creates the stream {@code proxy} action: {@code proxy: {upstream: app, connect-attempts: 2, hash-key: none}}. */
 final class ProxyActionFactory implements ActionFactory {
@@ -42,8 +41,6 @@ final class ProxyActionFactory implements ActionFactory {
         }
         int attempts = Options.intRange(config.get("connect-attempts"), 2, 1, 10);
         HashKey hashKey = config.get("hash-key").asEnum(HashKey.class, HashKey.NONE);
-        Duration connectTimeout = connector instanceof TcpConnector tcp
-                ? tcp.connectTimeout() : TcpConnectorFactory.DEFAULT_CONNECT_TIMEOUT;
-        return new ProxyAction(upstream, connector, attempts, hashKey, connectTimeout);
+        return new ProxyAction(upstream, connector, attempts, hashKey, connector.connectTimeout());
     }
 }

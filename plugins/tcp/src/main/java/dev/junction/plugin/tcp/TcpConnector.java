@@ -38,7 +38,8 @@ final class TcpConnector implements StreamConnector {
     }
 
     /** Returns the configured {@code connect-timeout}, which actions pass to {@link #connect(Endpoint, Duration)}. */
-    Duration connectTimeout() {
+    @Override
+    public Duration connectTimeout() {
         return connectTimeout;
     }
 
