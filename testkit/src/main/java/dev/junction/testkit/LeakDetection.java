@@ -1,4 +1,4 @@
-package dev.junction.plugin.tcp;
+package dev.junction.testkit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -12,9 +12,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test class when Netty's leak detector (run at {@code paranoid} level by the build) reports a buffer that
- * was never released. Installed before Vert.x allocates its first buffer.
+ * was never released. Registered automatically (JUnit extension auto-detection, switched on by the build) for
+ * every test class of a module that has the test kit on its test class path; installed before Vert.x allocates its
+ * first buffer.
  */
-final class LeakDetection implements BeforeAllCallback, AfterAllCallback {
+public final class LeakDetection implements BeforeAllCallback, AfterAllCallback {
 
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
 
@@ -39,6 +41,10 @@ final class LeakDetection implements BeforeAllCallback, AfterAllCallback {
                 };
             }
         });
+    }
+
+    /** Creates the extension; JUnit instantiates it. */
+    public LeakDetection() {
     }
 
     @Override

@@ -1,0 +1,2 @@
+/** Test support for Junction and its plugins. */
+package dev.junction.testkit;
