@@ -308,7 +308,7 @@ echo "round,system,rr_s,ops,p50_us,p90_us,p99_us,p999_us,max_us,errors,proxy_us_
 
 START_INFO=""
 start_system() { # name round -> sets SYS_PID[name], START_INFO="health_ms,echo_ms,rss,pss,uss,threads"
-    local name=$1 round=$2 t0 h="" e port
+    local name=$1 round=$2 t0 h="" e port cds=""
     port=$(port_of "$name")
     START_INFO=",,,,,"
     case "$name" in
@@ -318,26 +318,29 @@ start_system() { # name round -> sets SYS_PID[name], START_INFO="health_ms,echo_
         start_bg "$OUT/logs/$name-r$round.log" haproxy -db -f "$OUT/conf/$name.cfg"
         ;;
     junction*)
+        # bin/junction uses a class-data-sharing archive under $JUNCTION_HOME/var/cds once a clean exit wrote it
+        cds=no
+        compgen -G "$(dirname "$(dirname "$JUNCTION")")/var/cds/*.jsa" >/dev/null && cds=yes
         t0=$EPOCHREALTIME
         start_bg "$OUT/logs/$name-r$round.log" "$JUNCTION" run -c "$OUT/conf/$name.yaml"
         local ap=$P_JADMIN
         [ "$name" = junction-el1 ] && ap=$P_J1ADMIN
-        h=$("$BIN/probe" http 127.0.0.1 "$ap" /health "$t0" 120) || {
-            log "$name: no 200 on /health within 120 s (log: $OUT/logs/$name-r$round.log)"; tail -20 "$OUT/logs/$name-r$round.log" >&2
+        h=$("$BIN/probe" http 127.0.0.1 "$ap" /health "$t0" 120 "$STARTED_PID") || {
+            log "$name: no 200 on /health ($h; log: $OUT/logs/$name-r$round.log)"; tail -20 "$OUT/logs/$name-r$round.log" >&2
             return 1
         }
         ;;
     esac
     SYS_PID[$name]=$STARTED_PID
-    e=$("$BIN/probe" echo 127.0.0.1 "$port" "$t0" 60) || {
-        log "$name: no proxied echo within 60 s (log: $OUT/logs/$name-r$round.log)"; tail -20 "$OUT/logs/$name-r$round.log" >&2
+    e=$("$BIN/probe" echo 127.0.0.1 "$port" "$t0" 60 "$STARTED_PID") || {
+        log "$name: no proxied echo ($e; log: $OUT/logs/$name-r$round.log)"; tail -20 "$OUT/logs/$name-r$round.log" >&2
         return 1
     }
     sleep "$IDLE_WAIT"
     local m
     m=$(tree_mem "${SYS_PID[$name]}")
     START_INFO="$h,$e,${m// /,}"
-    log "$name: started pid ${SYS_PID[$name]}; health ${h:-n/a} ms, first proxied echo $e ms; idle rss/pss/uss MiB, threads: $m"
+    log "$name: started pid ${SYS_PID[$name]}; health ${h:-n/a} ms, first proxied echo $e ms; idle rss/pss/uss MiB, threads: $m${cds:+; CDS archive present at launch: $cds}"
 }
 stop_system() {
     local name=$1 pid=${SYS_PID[$1]:-}
@@ -514,6 +517,8 @@ fi
         echo "| $s | $(fmt "$bm") [$(fmt "$bmin")–$(fmt "$bmax")] | $(ratio "$bm" "$ref_bulk") | $(fmt "$bc" 1)$cpu_note | $(fmt "$rm") [$(fmt "$rmin")–$(fmt "$rmax")] | $(ratio "$rm" "$ref_rr") | $p50s | $p99s | $(fmt "$rc" 2)$cpu_note | $st | $rs |"
     done
     echo
+    fails=$(awk -F, 'NR > 1 && $2 != "direct" && $4 == "" && $9 == "" { f[$2]++ } END { for (s in f) printf "%s%s: %d", (n++ ? ", " : ""), s, f[s] }' "$OUT/start.csv")
+    [ -z "$fails" ] || { echo "**Failed starts (rounds without numbers): $fails** — see run.log and logs/."; echo; }
     echo "startup ms: Junction = launch until the first HTTP 200 on the admin /health; others = launch until the first 64-byte echo through the proxy."
     echo "Junction's time to its first proxied echo and the RSS after the load are in start.csv (columns first_echo_ms, after_rss_mib)."
     echo

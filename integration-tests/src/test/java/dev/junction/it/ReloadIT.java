@@ -33,7 +33,7 @@ class ReloadIT extends GatewayTest {
 
             gateway.awaitLogLine("(?i)reload.*\\b(applied|succeeded|successful|completed?|done)\\b", logLinesBefore,
                     RELOAD_TIMEOUT);
-            awaitConfigContains(gateway, "3s");
+            awaitConfigMatches(gateway, "\"interval\"\\s*:\\s*\"3s\"");
             assertThat(gateway.isAlive()).isTrue();
 
             assertThat(open.echo("after reload\n")).as("the connection opened before the reload").isEqualTo("after reload\n");
@@ -84,17 +84,18 @@ class ReloadIT extends GatewayTest {
         assertThat(gateway.getOk("/health")).isNotNull();
     }
 
-    private static void awaitConfigContains(JunctionProcess gateway, String text) {
+    private static void awaitConfigMatches(JunctionProcess gateway, String regex) {
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
         long deadline = System.nanoTime() + RELOAD_TIMEOUT.toNanos();
         String config = "";
         while (System.nanoTime() < deadline) {
             config = gateway.getOk("/config");
-            if (config.contains(text)) {
+            if (pattern.matcher(config).find()) {
                 return;
             }
             JunctionProcess.sleep(100);
         }
-        throw gateway.failure("/config did not show '" + text + "' after the reload within " + RELOAD_TIMEOUT
+        throw gateway.failure("/config did not match /" + regex + "/ after the reload within " + RELOAD_TIMEOUT
                 + ":\n" + config);
     }
 }

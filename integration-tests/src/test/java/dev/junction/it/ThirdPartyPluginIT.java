@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,9 @@ class ThirdPartyPluginIT extends GatewayTest {
         try (TcpClient second = TcpClient.connect(listener)) {
             assertThat(second.readLine()).isEqualTo(GREETING.strip());
         }
+        // The plugin's blocking-style filter logged the connections, with the plugin's logger and the listener's name.
+        assertThat(gateway.awaitLogLine("junction\\.echo.*echo-in|echo-in.*junction\\.echo", Duration.ofSeconds(5)))
+                .isNotEmpty();
         assertThat(gateway.isAlive()).isTrue();
     }
 }

@@ -97,6 +97,7 @@ public final class Commands implements Callable<Integer> {
                 err.flush();
                 return INVALID_CONFIG;
             }
+            Signals signals = Signals.install();
             Gateway gateway;
             try {
                 gateway = Gateway.start(file, pluginsDirectory(plugins), environment()).await();
@@ -111,7 +112,7 @@ public final class Commands implements Callable<Integer> {
                 err.flush();
                 return FAILED;
             }
-            Signals.install(gateway);
+            signals.attach(gateway);
             return KEEP_RUNNING;
         }
     }
@@ -214,18 +215,46 @@ public final class Commands implements Callable<Integer> {
         }
     }
 
-    /** Signal handling for {@code run}: HUP reloads, TERM and INT drain and exit 0. */
+    /**
+     * Signal handling for {@code run}: HUP reloads, TERM and INT drain and exit 0. Installed before the gateway
+     * starts, so a TERM during startup ends the process with 0 instead of the JVM's 143.
+     */
     static final class Signals {
         private static final System.Logger LOG = System.getLogger("junction.gateway");
+        private volatile Gateway gateway;
+        private volatile boolean stopRequested;
 
-        static void install(Gateway gateway) {
-            @SuppressWarnings("removal")
-            sun.misc.SignalHandler reload = signal -> gateway.reload("SIGHUP");
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), reload);
-            sun.misc.SignalHandler stop = signal -> Thread.ofPlatform().name("junction-shutdown").start(() -> {
+        static Signals install() {
+            Signals signals = new Signals();
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                Gateway running = signals.gateway;
+                if (running != null) {
+                    running.reload("SIGHUP");
+                }
+            });
+            sun.misc.SignalHandler stop = signal -> signals.stop();
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+            return signals;
+        }
+
+        void attach(Gateway started) {
+            this.gateway = started;
+            if (stopRequested) {
+                stop();
+            }
+        }
+
+        private synchronized void stop() {
+            stopRequested = true;
+            Gateway running = gateway;
+            if (running == null) {
+                return; // still starting: attach() stops it once it is up
+            }
+            Thread.ofPlatform().name("junction-shutdown").start(() -> {
                 int status = OK;
                 try {
-                    gateway.shutdown().await();
+                    running.shutdown().await();
                     LOG.log(Level.INFO, "stopped");
                 } catch (RuntimeException e) {
                     LOG.log(Level.ERROR, "shutdown failed: " + e);
@@ -233,8 +262,6 @@ public final class Commands implements Callable<Integer> {
                 }
                 System.exit(status);
             });
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
         }
     }
 }

@@ -82,15 +82,15 @@ public final class DefaultUpstream implements Upstream {
                 .description("Endpoints ejected by passive health checking").register(registry);
         rejected = Counter.builder("junction.upstream.rejected").tags(tags)
                 .description("Acquisitions refused: no endpoint available or limits full").register(registry);
-        meters.add(ejections);
-        meters.add(rejected);
-        meters.add(Gauge.builder("junction.upstream.endpoints.available", this,
+        // Counters are shared with a predecessor of the same name, so they keep counting across reloads; gauges
+        // read this instance, so they replace the predecessor's.
+        gauge(Gauge.builder("junction.upstream.endpoints.available", this,
                 u -> u.endpoints().stream().filter(EndpointStatus::available).count()).tags(tags)
-                .description("Endpoints that may receive new traffic").register(registry));
-        meters.add(Gauge.builder("junction.upstream.endpoints", this, u -> u.balancer.endpoints.length).tags(tags)
-                .description("Endpoints known").register(registry));
-        meters.add(Gauge.builder("junction.upstream.active", this, u -> u.leasedNow()).tags(tags)
-                .description("Connections or requests open to the upstream").register(registry));
+                .description("Endpoints that may receive new traffic"), "junction.upstream.endpoints.available", tags);
+        gauge(Gauge.builder("junction.upstream.endpoints", this, u -> u.balancer.endpoints.length).tags(tags)
+                .description("Endpoints known"), "junction.upstream.endpoints", tags);
+        gauge(Gauge.builder("junction.upstream.active", this, u -> u.leasedNow()).tags(tags)
+                .description("Connections or requests open to the upstream"), "junction.upstream.active", tags);
         Future<Void> discovered = discovery.map(d -> d.start(this::replaceEndpoints)).orElse(Future.succeededFuture());
         return discovered.onSuccess(v -> {
             if (!settings.healthInterval().isZero()) {
@@ -100,6 +100,14 @@ public final class DefaultUpstream implements Upstream {
                 });
             }
         });
+    }
+
+    private void gauge(Gauge.Builder<DefaultUpstream> builder, String name, Tags tags) {
+        Gauge previous = registry.find(name).tags(tags).gauge();
+        if (previous != null) {
+            registry.remove(previous);
+        }
+        meters.add(builder.register(registry));
     }
 
     /**
@@ -130,7 +138,12 @@ public final class DefaultUpstream implements Upstream {
         for (Waiter waiter : failed) {
             waiter.fail(new GatewayException(Source.INTERNAL, true, "upstream " + name + ": stopped"));
         }
-        meters.forEach(registry::remove);
+        for (Meter meter : meters) {
+            // A successor of the same name may have replaced the gauge already; leave its gauge alone.
+            if (registry.find(meter.getId().getName()).tags(meter.getId().getTags()).meter() == meter) {
+                registry.remove(meter);
+            }
+        }
         return discovery.map(Discovery::stop).orElse(Future.succeededFuture());
     }
 

@@ -1,17 +1,19 @@
 package dev.junction.spi.stream;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.util.Objects;
 
 /**
@@ -119,15 +121,24 @@ public final class DuplexStreams {
 
     /**
      * Half-close on a Vert.x socket. Vert.x closes a socket on FIN; with Netty's {@code ALLOW_HALF_CLOSURE} the FIN
-     * arrives as a {@link ChannelInputShutdownEvent} instead, but outside the socket's ordered inbound queue. To
-     * keep "end" behind the last byte, the event is turned into the queue's own end marker.
+     * arrives as a {@link ChannelInputShutdownEvent} instead, but that event bypasses the reads a paused socket
+     * still holds. So the event is turned into a marker message sent through the channel's pipeline, where it
+     * queues behind those reads, and the socket's raw messages are consumed here, in order: bytes first, then the
+     * end.
      */
     private static final class NetSocketDuplexStream implements DuplexStream {
-        private static final InboundQueueAccess QUEUE = InboundQueueAccess.create();
+        /** The end-of-input marker; travels the pipeline like a read. */
+        private static final Object END_OF_INPUT = new Object() {
+            @Override
+            public String toString() {
+                return "END_OF_INPUT";
+            }
+        };
 
         private final NetSocket socket;
         private final Channel channel;
         private final boolean halfClose;
+        private Handler<Buffer> dataHandler;
         private Handler<Void> endHandler;
         private boolean ended;
         private boolean outputShutdown;
@@ -136,20 +147,35 @@ public final class DuplexStreams {
             this.socket = socket;
             NetSocketInternal internal = socket instanceof NetSocketInternal i ? i : null;
             this.channel = internal == null ? null : internal.channelHandlerContext().channel();
-            this.halfClose = internal != null && QUEUE != null && channel instanceof DuplexChannel && !socket.isSsl()
-                    && enableHalfClosure(channel);
+            this.halfClose = internal != null && channel instanceof DuplexChannel && !socket.isSsl()
+                    && channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             if (halfClose) {
+                // Raw messages, with pause and resume acting on the connection itself (auto-read and its queue).
+                internal.messageHandler(this::handleMessage);
                 internal.eventHandler(event -> {
                     if (event instanceof ChannelInputShutdownEvent) {
-                        QUEUE.endInput(socket);
+                        // A read batch of its own: Vert.x only drains reads held while paused when a batch ends.
+                        channel.pipeline().fireChannelRead(END_OF_INPUT).fireChannelReadComplete();
                     }
                 });
             }
+            // A close without FIN (reset, idle timeout, our own close) also ends the read side.
             socket.endHandler(v -> fireEnd());
         }
 
-        private static boolean enableHalfClosure(Channel channel) {
-            return channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        private void handleMessage(Object message) {
+            if (message == END_OF_INPUT) {
+                fireEnd();
+            } else if (message instanceof ByteBuf bytes) {
+                // Copies to an unpooled buffer and releases the pooled one, as Vert.x's own handler does.
+                Buffer data = BufferInternal.safeBuffer(bytes);
+                Handler<Buffer> handler = dataHandler;
+                if (handler != null) {
+                    handler.handle(data);
+                }
+            } else {
+                ReferenceCountUtil.release(message);
+            }
         }
 
         private void fireEnd() {
@@ -187,14 +213,11 @@ public final class DuplexStreams {
                 return Future.succeededFuture();
             }
             outputShutdown = true;
-            // The empty write completes once everything written before it was flushed.
+            // The empty write completes once everything written before it was flushed to the socket. The socket
+            // stays open even when its input has ended too: the reader may not have consumed all of it yet.
             return socket.write(Buffer.buffer()).compose(v -> {
-                DuplexChannel duplex = (DuplexChannel) channel;
-                if (duplex.isInputShutdown()) {
-                    return socket.close();
-                }
-                io.vertx.core.Promise<Void> promise = io.vertx.core.Promise.promise();
-                duplex.shutdownOutput().addListener(f -> {
+                Promise<Void> promise = Promise.promise();
+                ((DuplexChannel) channel).shutdownOutput().addListener(f -> {
                     if (f.isSuccess()) {
                         promise.complete();
                     } else {
@@ -224,7 +247,11 @@ public final class DuplexStreams {
 
         @Override
         public DuplexStream handler(Handler<Buffer> handler) {
-            socket.handler(handler);
+            if (halfClose) {
+                this.dataHandler = handler;
+            } else {
+                socket.handler(handler);
+            }
             return this;
         }
 
@@ -240,9 +267,16 @@ public final class DuplexStreams {
             return this;
         }
 
+        /** Demand is all or nothing at the connection level: any positive amount resumes reading. */
         @Override
         public DuplexStream fetch(long amount) {
-            socket.fetch(amount);
+            if (halfClose) {
+                if (amount > 0) {
+                    socket.resume();
+                }
+            } else {
+                socket.fetch(amount);
+            }
             return this;
         }
 
@@ -267,31 +301,6 @@ public final class DuplexStreams {
         public DuplexStream drainHandler(Handler<Void> handler) {
             socket.drainHandler(handler);
             return this;
-        }
-    }
-
-    /** Writes the end marker into a Vert.x socket's inbound queue, behind any bytes still queued. */
-    private record InboundQueueAccess(Field pending, Method write, Object endSentinel) {
-
-        static InboundQueueAccess create() {
-            try {
-                Class<?> socketClass = Class.forName("io.vertx.core.net.impl.NetSocketImpl");
-                Field pending = socketClass.getDeclaredField("pending");
-                pending.setAccessible(true);
-                Method write = pending.getType().getMethod("write", Object.class);
-                Field sentinel = Class.forName("io.vertx.core.streams.impl.InboundBuffer").getField("END_SENTINEL");
-                return new InboundQueueAccess(pending, write, sentinel.get(null));
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return null; // an unknown Vert.x layout: sockets close on FIN instead of half-closing
-            }
-        }
-
-        void endInput(NetSocket socket) {
-            try {
-                write.invoke(pending.get(socket), endSentinel);
-            } catch (ReflectiveOperationException e) {
-                socket.close();
-            }
         }
     }
 }
