@@ -176,6 +176,42 @@ class TcpProxyTest {
     }
 
     @Test
+    void upstreamFinBehindBytesHeldForASlowClientLosesNothing() throws Exception {
+        int size = 4 * 1024 * 1024;
+        try (ServerSocket backend = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                try (Socket socket = backend.accept()) {
+                    // Everything at once, then FIN: the gateway sees the FIN while it still holds unread bytes
+                    // for a client that is not reading yet.
+                    OutputStream out = socket.getOutputStream();
+                    byte[] chunk = new byte[64 * 1024];
+                    for (int sent = 0; sent < size; sent += chunk.length) {
+                        java.util.Arrays.fill(chunk, (byte) (sent / chunk.length));
+                        out.write(chunk);
+                    }
+                    socket.shutdownOutput();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            TestUpstream upstream = upstream(connector(map()), backend.getLocalPort());
+            TcpListener listener = listener(map(), 1, TestRoutes.route("all", proxy(upstream, map())));
+
+            try (Socket client = new Socket()) {
+                client.setReceiveBufferSize(16 * 1024); // a small window, so the gateway's writes back up quickly
+                client.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port(listener)));
+                client.setSoTimeout(20_000);
+                served.get(20, java.util.concurrent.TimeUnit.SECONDS); // FIN sent while nobody reads
+                byte[] received = readToEnd(client.getInputStream());
+                assertThat(received).hasSize(size);
+                for (int offset = 0; offset < size; offset += 64 * 1024) {
+                    assertThat(received[offset]).as("chunk at %d", offset).isEqualTo((byte) (offset / (64 * 1024)));
+                }
+            }
+        }
+    }
+
+    @Test
     void connectFailureOnFirstEndpointRetriesTheSecond() throws Exception {
         int refused = closedPort();
         TestUpstream upstream = upstream(connector(map()), refused, echo.actualPort());
