@@ -164,15 +164,15 @@ forget_pid() { local e k=(); for e in "${PIDS[@]}"; do [ "${e%%:*}" = "$1" ] || 
 
 # ---------------------------------------------------------------- /proc readings
 CLK_TCK=$(getconf CLK_TCK)
-tree_ticks() { # utime+stime of the tree, in clock ticks
-    local p s t=0
+tree_ticks() { # "utime stime" of the tree, in clock ticks
+    local p s u=0 k=0
     for p in $(tree_pids "$1"); do
         s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
         s=${s##*) }
         set -- $s
-        t=$((t + ${12} + ${13}))
+        u=$((u + ${12})); k=$((k + ${13}))
     done
-    echo $t
+    echo $u $k
 }
 machine_busy() { # busy and total jiffies of all CPUs
     local l
@@ -191,6 +191,27 @@ tree_mem() { # "rss_mib pss_mib uss_mib threads" summed over the tree
         pss=$((pss + $1)); uss=$((uss + $2))
     done
     awk -v r=$rss -v p=$pss -v u=$uss -v t=$thr 'BEGIN {printf "%.1f %.1f %.1f %d\n", r / 1024, p / 1024, u / 1024, t}'
+}
+thread_ticks() { # "tid ticks comm" for every thread of every process in the tree
+    local p t s c
+    for p in $(tree_pids "$1"); do
+        for t in /proc/"$p"/task/*; do
+            s=$(cat "$t/stat" 2>/dev/null) || continue
+            c=$(cat "$t/comm" 2>/dev/null) || c="?"
+            s=${s##*) }
+            set -- $s
+            echo "${t##*/} $((${12} + ${13})) ${c// /_}"
+        done
+    done
+}
+# thread_report BEFORE AFTER SECONDS -> CPU per thread name (Java: comm is the thread name, cut to 15 chars)
+thread_report() {
+    awk -v secs="$3" 'NR == FNR { b[$1] = $2; next }
+        { d = $2 - (($1 in b) ? b[$1] : 0); n = $3; gsub(/[0-9]+$/, "#", n); by[n] += d; cnt[n]++; tot += d }
+        END { printf "%-20s %8s %6s %s\n", "thread (name#)", "ticks", "%core", "threads"
+              for (n in by) if (by[n] > 0) printf "%-20s %8d %6.1f %d\n", n, by[n], 100 * by[n] / (secs * '"$CLK_TCK"'), cnt[n]
+              printf "%-20s %8d %6.1f\n", "total", tot, 100 * tot / (secs * '"$CLK_TCK"') }' <(echo "$1") <(echo "$2") |
+        { read -r h; echo "$h"; sort -k2,2nr; }
 }
 calc() { awk "BEGIN { v = $1; printf \"%.${2:-2}f\", v }"; }
 # parse "k=v k=v" into variables PREFIX_k
@@ -218,6 +239,13 @@ if [ $uses_junction = 1 ]; then
     JUNCTION=$(cd "$(dirname "$JUNCTION")" && pwd)/$(basename "$JUNCTION")
 fi
 
+# checksum over the launcher and every jar of the distribution, to detect a rebuild during the run
+dist_fingerprint() {
+    local home
+    home=$(dirname "$(dirname "$JUNCTION")")
+    find "$home/bin" "$home/lib" "$home/plugins" -type f \( -name '*.jar' -o -path '*/bin/*' \) -print0 2>/dev/null |
+        sort -z | xargs -0 -r md5sum | md5sum | cut -c1-12
+}
 {
     echo "date: $(date -Is)"
     echo "command: $0 --rounds $ROUNDS --duration $DURATION --warmup $WARMUP --junction-warmup $JWARMUP --systems \"${sys_list[*]}\" --conns $CONNS --size $SIZE --bulk-max-mib $BULK_MAX_MIB$([ $REUSE = 1 ] && echo ' --reuse')$([ $PRELAUNCH = 0 ] && echo ' --no-prelaunch')"
@@ -230,6 +258,7 @@ fi
         echo "java: $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -2 | tr '\n' ' ')"
         echo "junction: $JUNCTION; version: $(timeout 60 "$JUNCTION" version 2>&1 | head -3 | tr '\n' ' ')"
         echo "JAVA_OPTS: ${JAVA_OPTS:-unset}; JUNCTION_OPTS: ${JUNCTION_OPTS:-unset}"
+        echo "distribution fingerprint: $(dist_fingerprint)"
     fi
 } >"$OUT/versions.txt"
 cat "$OUT/versions.txt" | tee -a "$OUT/run.log" >&2
@@ -303,8 +332,8 @@ warmup_of() { case "$1" in junction*) echo "$JWARMUP" ;; *) echo "$WARMUP" ;; es
 # ---------------------------------------------------------------- start / stop a system
 declare -A SYS_PID=()
 echo "round,system,health_ms,first_echo_ms,idle_rss_mib,idle_pss_mib,idle_uss_mib,threads,after_rss_mib" >"$OUT/start.csv"
-echo "round,system,mibps,bytes,secs,verified,drain_ms,proxy_us_per_mib,backend_us_per_mib,client_us_per_mib,proxy_cpu_pct,machine_busy_pct,other_cpu_pct" >"$OUT/bulk.csv"
-echo "round,system,rr_s,ops,p50_us,p90_us,p99_us,p999_us,max_us,errors,proxy_us_per_rr,backend_us_per_rr,client_us_per_rr,proxy_cpu_pct,machine_busy_pct,other_cpu_pct" >"$OUT/rr.csv"
+echo "round,system,mibps,bytes,secs,verified,drain_ms,proxy_us_per_mib,backend_us_per_mib,client_us_per_mib,proxy_cpu_pct,machine_busy_pct,other_cpu_pct,send_mibps,proxy_sys_pct" >"$OUT/bulk.csv"
+echo "round,system,rr_s,ops,p50_us,p90_us,p99_us,p999_us,max_us,errors,proxy_us_per_rr,backend_us_per_rr,client_us_per_rr,proxy_cpu_pct,machine_busy_pct,other_cpu_pct,proxy_sys_pct" >"$OUT/rr.csv"
 
 START_INFO=""
 start_system() { # name round -> sets SYS_PID[name], START_INFO="health_ms,echo_ms,rss,pss,uss,threads"
@@ -357,18 +386,21 @@ stop_system() {
 # ---------------------------------------------------------------- one measured run
 # measure KIND NAME ROUND: runs the client with the CPU sampling around it; appends a CSV row
 measure() {
-    local kind=$1 name=$2 round=$3 port pid p0 p1 b0 b1 m0 m1 out rc=0 secs ops unit
+    local kind=$1 name=$2 round=$3 port pid pu0 pk0 pu1 pk1 bu0 bk0 bu1 bk1 m0 m1 out rc=0
     port=$(port_of "$name")
     pid=${SYS_PID[$name]}
-    p0=$(tree_ticks "$pid"); b0=$(tree_ticks "$BACKEND_PID"); m0=$(machine_busy)
+    local th0=""
+    [ "$name" = direct ] || th0=$(thread_ticks "$pid")
+    read -r pu0 pk0 < <(tree_ticks "$pid"); read -r bu0 bk0 < <(tree_ticks "$BACKEND_PID"); m0=$(machine_busy)
     if [ "$kind" = bulk ]; then
         out=$("$BIN/bulk" 127.0.0.1 "$port" "$DURATION" "$BULK_MAX_MIB" 2>>"$OUT/logs/clients.log") || rc=$?
     else
         out=$("$BIN/rr" 127.0.0.1 "$port" "$CONNS" "$DURATION" "$SIZE" 2>>"$OUT/logs/clients.log") || rc=$?
     fi
-    p1=$(tree_ticks "$pid"); b1=$(tree_ticks "$BACKEND_PID"); m1=$(machine_busy)
+    read -r pu1 pk1 < <(tree_ticks "$pid"); read -r bu1 bk1 < <(tree_ticks "$BACKEND_PID"); m1=$(machine_busy)
+    [ "$name" = direct ] || thread_report "$th0" "$(thread_ticks "$pid")" "$DURATION" >"$OUT/logs/threads-$name-$kind-r$round.txt"
     echo "r$round $name $kind: $out" >>"$OUT/logs/clients.log"
-    local c_bytes="" c_secs="" c_mibps="" c_verified="" c_drain_ms="" c_client_cpu_us=0 c_rr_per_s="" c_ops=""
+    local c_bytes="" c_secs="" c_mibps="" c_send_mibps="" c_verified="" c_drain_ms="" c_client_cpu_us=0 c_rr_per_s="" c_ops=""
     local c_p50_us="" c_p90_us="" c_p99_us="" c_p999_us="" c_max_us="" c_errors="" c_bad="" c_stuck=""
     parse_kv c $out
     [ $rc = 0 ] || log "$name $kind round $round: client exit $rc: $out"
@@ -376,8 +408,10 @@ measure() {
     set -- $m1; local mb1=$1 mt1=$2
     local busy proxy_s backend_s other
     busy=$(calc "100 * ($mb1 - $mb0) / ($mt1 - $mt0 + 0.000001)" 1)
-    proxy_s=$(calc "($p1 - $p0) / $CLK_TCK" 4)
-    backend_s=$(calc "($b1 - $b0) / $CLK_TCK" 4)
+    proxy_s=$(calc "($pu1 + $pk1 - $pu0 - $pk0) / $CLK_TCK" 4)
+    backend_s=$(calc "($bu1 + $bk1 - $bu0 - $bk0) / $CLK_TCK" 4)
+    local sys_share # the proxy's kernel (stime) share of its CPU, %
+    sys_share=$(calc "100 * ($pk1 - $pk0) / ($pu1 + $pk1 - $pu0 - $pk0 + 0.000001)" 0)
     # CPU used by everything else on the machine (other sessions, the kernel's softirq accounted elsewhere...),
     # in % of one core: busy jiffies of all CPUs minus proxy, backend and client
     local own="$proxy_s + $backend_s"
@@ -387,16 +421,20 @@ measure() {
         local mib
         mib=$(calc "${c_bytes:-0} / 1048576" 3)
         if [ -z "$c_mibps" ] || [ "$mib" = 0.000 ]; then
-            echo "$round,$name,,,,no,,,,,,," >>"$OUT/bulk.csv"; return
+            echo "$round,$name,,,,no,,,,,,,,," >>"$OUT/bulk.csv"; return
         fi
-        echo "$round,$name,$c_mibps,$c_bytes,$c_secs,$c_verified,$c_drain_ms,$(calc "$proxy_s * 1e6 / $mib"),$(calc "$backend_s * 1e6 / $mib"),$(calc "$c_client_cpu_us / $mib"),$(calc "100 * $proxy_s / $c_secs" 1),$busy,$other" >>"$OUT/bulk.csv"
+        if [ "$c_verified" = yes ]; then
+            echo "$round,$name,$c_mibps,$c_bytes,$c_secs,$c_verified,$c_drain_ms,$(calc "$proxy_s * 1e6 / $mib"),$(calc "$backend_s * 1e6 / $mib"),$(calc "$c_client_cpu_us / $mib"),$(calc "100 * $proxy_s / $c_secs" 1),$busy,$other,$c_send_mibps,$sys_share" >>"$OUT/bulk.csv"
+        else # the sink did not confirm the bytes: no rate, no per-MiB cost (the CPU window includes the 15 s wait)
+            echo "$round,$name,,$c_bytes,$c_secs,no,$c_drain_ms,,,,$(calc "100 * $proxy_s / $c_secs" 1),$busy,$other,$c_send_mibps,$sys_share" >>"$OUT/bulk.csv"
+        fi
         log "$name bulk r$round: $c_mibps MiB/s verified=$c_verified; proxy $(calc "$proxy_s * 1e6 / $mib") µs/MiB ($(calc "100 * $proxy_s / $c_secs" 0)% of a core); machine busy $busy%, others ${other}% of a core"
     else
         if [ -z "$c_rr_per_s" ] || [ "${c_ops:-0}" = 0 ]; then
-            echo "$round,$name,,,,,,,,${c_errors:-},,,,,," >>"$OUT/rr.csv"; return
+            echo "$round,$name,,,,,,,,${c_errors:-},,,,,,," >>"$OUT/rr.csv"; return
         fi
         local errs=$((c_errors + c_bad + c_stuck))
-        echo "$round,$name,$c_rr_per_s,$c_ops,$c_p50_us,$c_p90_us,$c_p99_us,$c_p999_us,$c_max_us,$errs,$(calc "$proxy_s * 1e6 / $c_ops"),$(calc "$backend_s * 1e6 / $c_ops"),$(calc "$c_client_cpu_us / $c_ops"),$(calc "100 * $proxy_s / $c_secs" 1),$busy,$other" >>"$OUT/rr.csv"
+        echo "$round,$name,$c_rr_per_s,$c_ops,$c_p50_us,$c_p90_us,$c_p99_us,$c_p999_us,$c_max_us,$errs,$(calc "$proxy_s * 1e6 / $c_ops"),$(calc "$backend_s * 1e6 / $c_ops"),$(calc "$c_client_cpu_us / $c_ops"),$(calc "100 * $proxy_s / $c_secs" 1),$busy,$other,$sys_share" >>"$OUT/rr.csv"
         log "$name rr r$round: $c_rr_per_s rr/s p50 ${c_p50_us}µs p99 ${c_p99_us}µs errors $errs; proxy $(calc "$proxy_s * 1e6 / $c_ops") µs/rr ($(calc "100 * $proxy_s / $c_secs" 0)% of a core); machine busy $busy%, others ${other}% of a core"
     fi
 }
@@ -448,6 +486,15 @@ for ((r = 1; r <= ROUNDS; r++)); do
     done
 done
 for name in "${!SYS_PID[@]}"; do stop_system "$name"; done
+DIST_CHANGED=""
+if [ $uses_junction = 1 ]; then
+    fp_end=$(dist_fingerprint)
+    if ! grep -q "distribution fingerprint: $fp_end" "$OUT/versions.txt"; then
+        DIST_CHANGED="the Junction distribution (jars or launcher) changed during the run; its numbers mix builds"
+        log "WARNING: $DIST_CHANGED"
+    fi
+    echo "distribution fingerprint at end: $fp_end" >>"$OUT/versions.txt"
+fi
 
 # ---------------------------------------------------------------- summary
 # stats FILE SYSTEM COLUMN_NAME -> "median min max n" (empty cells skipped)
@@ -518,6 +565,11 @@ fi
     done
     echo
     fails=$(awk -F, 'NR > 1 && $2 != "direct" && $4 == "" && $9 == "" { f[$2]++ } END { for (s in f) printf "%s%s: %d", (n++ ? ", " : ""), s, f[s] }' "$OUT/start.csv")
+    [ -z "$DIST_CHANGED" ] || { echo "**WARNING: $DIST_CHANGED.**"; echo; }
+    unver=$(awk -F, 'NR > 1 && $6 != "yes" { n++ } END { print n + 0 }' "$OUT/bulk.csv")
+    wfail=$(grep -c "warm-up bulk failed" "$OUT/run.log" || true)
+    [ "$wfail" = 0 ] || { echo "**$wfail warm-up bulk run(s) failed (see run.log).**"; echo; }
+    [ "$unver" = 0 ] || { echo "**$unver bulk run(s) were not confirmed by the sink (no byte count came back within 15 s after the half-close); they are left out of MiB/s and CPU/MiB — see the 'bulk verified' column and logs/clients.log. A proxy instance where this happened may still be busy with that connection during the rr test that follows.**"; echo; }
     [ -z "$fails" ] || { echo "**Failed starts (rounds without numbers): $fails** — see run.log and logs/."; echo; }
     echo "startup ms: Junction = launch until the first HTTP 200 on the admin /health; others = launch until the first 64-byte echo through the proxy."
     echo "Junction's time to its first proxied echo and the RSS after the load are in start.csv (columns first_echo_ms, after_rss_mib)."
@@ -529,7 +581,7 @@ fi
     echo
     echo "Per-round ratio: system ÷ ${REF:-ref} within the same round (both measured minutes apart at most), median [min–max]."
     echo
-    echo "| system | bulk ×${REF:-ref} per round | rr ×${REF:-ref} per round | bulk: proxy % of a core | bulk: backend µs/MiB | bulk: client µs/MiB | bulk: machine busy % (others, % of a core) | rr: proxy % of a core | rr: backend µs/rr | rr: client µs/rr | rr: machine busy % (others) | rr p99.9 ms | rr errors | bulk verified |"
+    echo "| system | bulk ×${REF:-ref} per round | rr ×${REF:-ref} per round | bulk: proxy % of a core (kernel share) | bulk: backend µs/MiB | bulk: client µs/MiB | bulk: machine busy % (others, % of a core) | rr: proxy % of a core (kernel share) | rr: backend µs/rr | rr: client µs/rr | rr: machine busy % (others) | rr p99.9 ms | rr errors | bulk verified |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for s in "${sys_list[@]}"; do
         read -r a _ < <(stats "$OUT/bulk.csv" "$s" proxy_cpu_pct)
@@ -542,12 +594,14 @@ fi
         read -r h _ < <(stats "$OUT/rr.csv" "$s" machine_busy_pct)
         read -r p999 _ < <(stats "$OUT/rr.csv" "$s" p999_us)
         read -r bo _ < <(stats "$OUT/bulk.csv" "$s" other_cpu_pct)
+        read -r bk _ < <(stats "$OUT/bulk.csv" "$s" proxy_sys_pct)
+        read -r rk _ < <(stats "$OUT/rr.csv" "$s" proxy_sys_pct)
         read -r ro _ < <(stats "$OUT/rr.csv" "$s" other_cpu_pct)
         errs=$(awk -F, -v s="$s" 'NR > 1 && $2 == s { e += $10; if ($3 == "") e += 1 } END { print e + 0 }' "$OUT/rr.csv")
         ver=$(awk -F, -v s="$s" 'NR > 1 && $2 == s { n++; if ($6 == "yes") y++ } END { printf "%d/%d", y, n }' "$OUT/bulk.csv")
         p999s="NA"; [ "$p999" != NA ] && p999s=$(calc "$p999 / 1000" 3)
         pre=""; [ "$s" = direct ] && pre="(backend) "
-        echo "| $s | $(round_ratio "$OUT/bulk.csv" "$s" mibps) | $(round_ratio "$OUT/rr.csv" "$s" rr_s) | $pre$(fmt "$a") | $(fmt "$b") | $(fmt "$c") | $(fmt "$d") ($(fmt "$bo")) | $pre$(fmt "$e") | $(fmt "$f" 2) | $(fmt "$g" 2) | $(fmt "$h") ($(fmt "$ro")) | $p999s | $errs | $ver |"
+        echo "| $s | $(round_ratio "$OUT/bulk.csv" "$s" mibps) | $(round_ratio "$OUT/rr.csv" "$s" rr_s) | $pre$(fmt "$a") ($(fmt "$bk")% sys) | $(fmt "$b") | $(fmt "$c") | $(fmt "$d") ($(fmt "$bo")) | $pre$(fmt "$e") ($(fmt "$rk")% sys) | $(fmt "$f" 2) | $(fmt "$g" 2) | $(fmt "$h") ($(fmt "$ro")) | $p999s | $errs | $ver |"
     done
 } >"$OUT/summary.md"
 echo

@@ -44,8 +44,20 @@ public interface DuplexStream extends ReadStream<Buffer>, WriteStream<Buffer> {
     /** Closes both directions now, discarding unsent bytes. Idempotent. */
     Future<Void> close();
 
-    /** Sets a handler called once when the stream is closed in both directions. */
-    DuplexStream closeHandler(Handler<Void> handler);
+    /**
+     * Returns a future completed once the stream is closed in both directions; any number of observers may wait
+     * on it.
+     */
+    Future<Void> whenClosed();
+
+    /**
+     * Adds a handler called once when the stream is closed in both directions; handlers added earlier stay.
+     * The same as {@code whenClosed().onComplete(v -> handler.handle(null))}.
+     */
+    default DuplexStream closeHandler(Handler<Void> handler) {
+        whenClosed().onComplete(v -> handler.handle(null));
+        return this;
+    }
 
     @Override
     DuplexStream exceptionHandler(Handler<Throwable> handler);

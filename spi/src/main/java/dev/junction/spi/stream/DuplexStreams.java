@@ -15,6 +15,7 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Adapts Vert.x sockets to {@link DuplexStream}, and joins two streams into a proxied connection.
@@ -41,24 +42,32 @@ public final class DuplexStreams {
      * Pipes {@code a} to {@code b} and {@code b} to {@code a} with backpressure in both directions, forwarding each
      * half-close, and closes both streams once both directions have ended or either failed.
      *
-     * @return a future completed with the byte counts when both directions are done; it fails with the first
-     *     failure of either pipe, after both streams were closed
+     * <p>Two sockets adapted by {@link #of(NetSocket)} are spliced without copying: the bytes read from one are the
+     * buffers written to the other. Other streams are joined with {@link io.vertx.core.streams.ReadStream#pipeTo}.
+     *
+     * @return a future completed when both streams are closed, with the bytes moved each way and the first failure
+     *     of either direction, if any; it never fails
      */
     public static Future<SpliceResult> splice(DuplexStream a, DuplexStream b) {
-        CountingStream aToB = new CountingStream(b);
-        CountingStream bToA = new CountingStream(a);
-        Future<Void> forward = a.pipeTo(aToB);
-        Future<Void> backward = b.pipeTo(bToA);
-        forward.onFailure(failure -> closeBoth(a, b));
-        backward.onFailure(failure -> closeBoth(a, b));
-        return Future.join(forward, backward)
-                .transform(done -> {
-                    closeBoth(a, b);
-                    if (done.failed()) {
-                        return Future.failedFuture(forward.failed() ? forward.cause() : backward.cause());
-                    }
-                    return Future.succeededFuture(new SpliceResult(aToB.bytes, bToA.bytes));
-                });
+        Direction forward;
+        Direction backward;
+        if (a instanceof NetSocketDuplexStream x && b instanceof NetSocketDuplexStream y && x.halfClose && y.halfClose) {
+            forward = new RawDirection(x, y);
+            backward = new RawDirection(y, x);
+        } else {
+            forward = new PipedDirection(a, b);
+            backward = new PipedDirection(b, a);
+        }
+        Future<Void> forwardDone = forward.start();
+        Future<Void> backwardDone = backward.start();
+        forwardDone.onFailure(failure -> closeBoth(a, b));
+        backwardDone.onFailure(failure -> closeBoth(a, b));
+        return Future.join(forwardDone, backwardDone).transform(done -> {
+            closeBoth(a, b);
+            Throwable failure = forwardDone.failed() ? forwardDone.cause()
+                    : backwardDone.failed() ? backwardDone.cause() : null;
+            return Future.succeededFuture(new SpliceResult(forward.bytes(), backward.bytes(), Optional.ofNullable(failure)));
+        });
     }
 
     private static void closeBoth(DuplexStream a, DuplexStream b) {
@@ -71,51 +80,113 @@ public final class DuplexStreams {
      *
      * @param bytesAToB bytes written from the first stream to the second
      * @param bytesBToA bytes written from the second stream to the first
+     * @param failure the first failure of either direction (a reset, a failed write), if any
      */
-    public record SpliceResult(long bytesAToB, long bytesBToA) {
+    public record SpliceResult(long bytesAToB, long bytesBToA, Optional<Throwable> failure) {
     }
 
-    /** A write stream that counts what passes through to its delegate. */
-    private static final class CountingStream implements io.vertx.core.streams.WriteStream<Buffer> {
-        private final DuplexStream delegate;
-        long bytes;
+    /** One direction of a splice. */
+    private interface Direction {
+        Future<Void> start();
 
-        CountingStream(DuplexStream delegate) {
-            this.delegate = delegate;
+        long bytes();
+    }
+
+    /** A direction between arbitrary streams: Vert.x's pipe, counting what passes. */
+    private static final class PipedDirection implements Direction, io.vertx.core.streams.WriteStream<Buffer> {
+        private final DuplexStream source;
+        private final DuplexStream destination;
+        private long bytes;
+
+        PipedDirection(DuplexStream source, DuplexStream destination) {
+            this.source = source;
+            this.destination = destination;
         }
 
         @Override
-        public CountingStream exceptionHandler(Handler<Throwable> handler) {
-            delegate.exceptionHandler(handler);
+        public Future<Void> start() {
+            return source.pipeTo(this);
+        }
+
+        @Override
+        public long bytes() {
+            return bytes;
+        }
+
+        @Override
+        public PipedDirection exceptionHandler(Handler<Throwable> handler) {
+            destination.exceptionHandler(handler);
             return this;
         }
 
         @Override
         public Future<Void> write(Buffer data) {
             bytes += data.length();
-            return delegate.write(data);
+            return destination.write(data);
         }
 
         @Override
         public Future<Void> end() {
-            return delegate.end();
+            return destination.end();
         }
 
         @Override
-        public CountingStream setWriteQueueMaxSize(int maxSize) {
-            delegate.setWriteQueueMaxSize(maxSize);
+        public PipedDirection setWriteQueueMaxSize(int maxSize) {
+            destination.setWriteQueueMaxSize(maxSize);
             return this;
         }
 
         @Override
         public boolean writeQueueFull() {
-            return delegate.writeQueueFull();
+            return destination.writeQueueFull();
         }
 
         @Override
-        public CountingStream drainHandler(Handler<Void> handler) {
-            delegate.drainHandler(handler);
+        public PipedDirection drainHandler(Handler<Void> handler) {
+            destination.drainHandler(handler);
             return this;
+        }
+    }
+
+    /**
+     * A direction between two Vert.x sockets that hands the read buffers themselves to the other socket: no copy,
+     * no intermediate {@link Buffer}. Ownership of each buffer passes to the destination's channel, which releases
+     * it once written. Backpressure: reading pauses while the destination's write queue is full.
+     */
+    private static final class RawDirection implements Direction {
+        private final NetSocketDuplexStream source;
+        private final NetSocketDuplexStream destination;
+        private final NetSocketInternal destinationSocket;
+        private final Promise<Void> done = Promise.promise();
+        private long bytes;
+
+        RawDirection(NetSocketDuplexStream source, NetSocketDuplexStream destination) {
+            this.source = source;
+            this.destination = destination;
+            this.destinationSocket = (NetSocketInternal) destination.socket;
+        }
+
+        @Override
+        public Future<Void> start() {
+            source.rawHandler = this::forward;
+            source.endHandler(v -> destination.end().onComplete(done));
+            source.socket.exceptionHandler(done::tryFail);
+            source.resume();
+            return done.future();
+        }
+
+        private void forward(ByteBuf data) {
+            bytes += data.readableBytes();
+            destinationSocket.writeMessage(data).onFailure(done::tryFail);
+            if (destinationSocket.writeQueueFull()) {
+                source.pause();
+                destinationSocket.drainHandler(v -> source.resumeOnItsLoop());
+            }
+        }
+
+        @Override
+        public long bytes() {
+            return bytes;
         }
     }
 
@@ -135,10 +206,13 @@ public final class DuplexStreams {
             }
         };
 
-        private final NetSocket socket;
+        final NetSocket socket;
         private final Channel channel;
-        private final boolean halfClose;
+        final boolean halfClose;
+        private final Promise<Void> closed = Promise.promise();
         private Handler<Buffer> dataHandler;
+        /** When set (by a splice), read buffers go here uncopied and the receiver owns them. */
+        Handler<ByteBuf> rawHandler;
         private Handler<Void> endHandler;
         private boolean ended;
         private boolean outputShutdown;
@@ -161,12 +235,18 @@ public final class DuplexStreams {
             }
             // A close without FIN (reset, idle timeout, our own close) also ends the read side.
             socket.endHandler(v -> fireEnd());
+            socket.closeHandler(v -> closed.tryComplete());
         }
 
         private void handleMessage(Object message) {
             if (message == END_OF_INPUT) {
                 fireEnd();
             } else if (message instanceof ByteBuf bytes) {
+                Handler<ByteBuf> raw = rawHandler;
+                if (raw != null) {
+                    raw.handle(bytes);
+                    return;
+                }
                 // Copies to an unpooled buffer and releases the pooled one, as Vert.x's own handler does.
                 Buffer data = BufferInternal.safeBuffer(bytes);
                 Handler<Buffer> handler = dataHandler;
@@ -234,9 +314,18 @@ public final class DuplexStreams {
         }
 
         @Override
-        public DuplexStream closeHandler(Handler<Void> handler) {
-            socket.closeHandler(handler);
-            return this;
+        public Future<Void> whenClosed() {
+            return closed.future();
+        }
+
+        /** Resumes reading from the socket's own event loop, wherever the caller runs. */
+        void resumeOnItsLoop() {
+            var executor = ((NetSocketInternal) socket).channelHandlerContext().executor();
+            if (executor.inEventLoop()) {
+                resume();
+            } else {
+                executor.execute(this::resume);
+            }
         }
 
         @Override

@@ -238,7 +238,7 @@ class EchoPluginTest {
             return unused();
         }
 
-        public DuplexStream closeHandler(io.vertx.core.Handler<Void> handler) {
+        public Future<Void> whenClosed() {
             return unused();
         }
 

@@ -87,17 +87,17 @@ final class ProxyAction implements StreamAction {
             lease.success();
             return Future.succeededFuture();
         }
-        CountingDuplexStream counted = new CountingDuplexStream(connected);
         DuplexStream downstream = session.downstream();
-        return DuplexStreams.splice(downstream, counted).transform(result -> {
-            session.recordBytes(counted.written(), counted.read());
+        return DuplexStreams.splice(downstream, connected).compose(result -> {
+            session.recordBytes(result.bytesAToB(), result.bytesBToA());
             lease.success(); // the endpoint accepted the connection; what happens later is not a connect failure
-            if (result.succeeded()) {
+            if (result.failure().isEmpty()) {
                 return Future.succeededFuture();
             }
+            Throwable cause = result.failure().get();
             return Future.failedFuture(new GatewayException(GatewayException.Source.UPSTREAM, false,
                     "tcp: relay between " + downstream.remoteAddress() + " and " + lease.endpoint()
-                            + " failed: " + result.cause().getMessage(), result.cause()));
+                            + " failed: " + cause.getMessage(), cause));
         });
     }
 

@@ -9,7 +9,6 @@ import dev.junction.spi.task.TaskScope;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 
@@ -20,7 +19,7 @@ import java.time.Duration;
 final class TcpConnection implements StreamSession {
 
     private final TcpListener listener;
-    private final DownstreamStream downstream;
+    private final DuplexStream downstream;
     private final long openedNanos = System.nanoTime();
     private TaskScope scope;
     private String routeName = "";
@@ -28,7 +27,8 @@ final class TcpConnection implements StreamSession {
 
     TcpConnection(TcpListener listener, DuplexStream stream) {
         this.listener = listener;
-        this.downstream = new DownstreamStream(stream);
+        this.downstream = stream;
+        stream.whenClosed().onComplete(v -> onSocketClosed());
     }
 
     void open() {
@@ -128,27 +128,5 @@ final class TcpConnection implements StreamSession {
         ListenerMetrics metrics = listener.metrics();
         metrics.bytesReceived.increment(fromClient);
         metrics.bytesSent.increment(toClient);
-    }
-
-    /** The client's stream; it keeps the listener's close handler while letting the action set its own. */
-    private final class DownstreamStream extends ForwardingDuplexStream {
-        private Handler<Void> closeHandler;
-
-        DownstreamStream(DuplexStream delegate) {
-            super(delegate);
-            delegate.closeHandler(v -> {
-                onSocketClosed();
-                Handler<Void> handler = closeHandler;
-                if (handler != null) {
-                    handler.handle(null);
-                }
-            });
-        }
-
-        @Override
-        public DuplexStream closeHandler(Handler<Void> handler) {
-            this.closeHandler = handler;
-            return this;
-        }
     }
 }
