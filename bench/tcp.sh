@@ -9,16 +9,25 @@
 # (bench/tcp/bulk.c, bench/tcp/rr.c), compiled here with gcc -O2 into a temp dir, so the load
 # generator costs less CPU than the proxies on this 2-core machine.
 #
-# Per round, every system is measured once, in an order that rotates from round to round:
-#   start (fresh instance per round unless --reuse) -> startup time and idle RSS
-#   warm-up: rr and bulk for --warmup s (Junction: --junction-warmup s, JIT)
-#   bulk:    one connection pushes data one way for --duration s -> MiB/s (bytes verified by the sink)
-#   rr:      64 connections, 64-byte request / 64-byte echo, closed loop, --duration s -> rr/s, p50/p99
-# and the CPU of the proxy's process tree (utime+stime from /proc/PID/stat) over each measured run,
-# divided by the work done (µs per MiB, µs per round trip). For "direct" it is the backend's CPU.
+# Before round 1 each proxy is launched once and stopped, unrecorded (page cache; Junction's launcher
+# writes its class-data-sharing archive on the first clean exit). Then, per round, every system is
+# measured once, in an order that rotates from round to round:
+#   start (a fresh instance per system and round unless --reuse) -> startup time and idle RSS
+#     (Junction: launch until the first 200 on the admin /health; HAProxy: until the first proxied echo)
+#   warm-up: rr and bulk for --warmup s each (Junction: --junction-warmup s, for the JIT)
+#   bulk: one connection pushes data one way for --duration s -> MiB/s, counted until the sink's byte
+#         count came back after the client's half-close; a run the sink does not confirm is left out
+#   rr:   64 connections, 64-byte request / 64-byte echo, closed loop, --duration s -> rr/s, p50/p99
+# Around each measured run: the proxy's process-tree CPU (utime and stime from /proc/PID/stat, so also
+# its kernel share) divided by the work done (µs per MiB, µs per round trip; for "direct" the backend's),
+# the backend's and the client's CPU per op, the machine's busy CPU and what other processes used, and
+# the proxy's CPU per thread name (logs/threads-*.txt: event loops vs JIT vs GC for Junction).
 #
-# Results: DIR/{start,bulk,rr}.csv (one row per round), DIR/summary.md (the tables), logs and configs.
-# Every process the script starts is recorded by PID and stopped by PID on exit.
+# Results: DIR/summary.md (the tables, also printed), DIR/{start,bulk,rr}.csv (one row per round),
+# DIR/versions.txt, DIR/run.log, DIR/logs/, DIR/conf/ (the HAProxy and Junction configurations used).
+# Every process the script starts is recorded by PID (with its start time) and stopped by PID, with
+# its descendants, on exit; a checksum of the Junction distribution taken at the start and the end
+# flags a rebuild during the run.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
