@@ -171,13 +171,19 @@ public final class DuplexStreams {
             source.rawHandler = this::forward;
             source.endHandler(v -> destination.end().onComplete(done));
             source.socket.exceptionHandler(done::tryFail);
+            destination.whenClosed().onComplete(v -> {
+                if (!destination.outputFinished()) {
+                    done.tryFail(new io.vertx.core.VertxException("the other side closed before this direction ended", true));
+                }
+            });
             source.resume();
             return done.future();
         }
 
         private void forward(ByteBuf data) {
             bytes += data.readableBytes();
-            destinationSocket.writeMessage(data).onFailure(done::tryFail);
+            // A failed write surfaces as the destination's exception and close; no listener per write.
+            destinationSocket.writeMessage(data);
             if (destinationSocket.writeQueueFull()) {
                 source.pause();
                 destinationSocket.drainHandler(v -> source.resumeOnItsLoop());
@@ -316,6 +322,11 @@ public final class DuplexStreams {
         @Override
         public Future<Void> whenClosed() {
             return closed.future();
+        }
+
+        /** Returns whether {@link #end()} was called, so that a close after it is the expected end. */
+        boolean outputFinished() {
+            return outputShutdown;
         }
 
         /** Resumes reading from the socket's own event loop, wherever the caller runs. */
