@@ -314,7 +314,7 @@ final class ConfigCompiler {
         }
         String actionMark = "plugin " + provided.plugin().name() + ", route " + mark;
         if (action instanceof StreamAction streamAction) {
-            action = new TrackedStreamAction(streamAction, actionMark,
+            action = new TrackedStreamAction(streamAction, only.getKey(), actionMark,
                     provided.factory().style() == ExecutionStyle.BLOCKING);
         }
         return new RouteImpl(name, node.get("match"), chain, action);

@@ -11,11 +11,13 @@ import io.vertx.core.Future;
 final class TrackedStreamAction implements StreamAction {
 
     private final StreamAction delegate;
+    private final String name;
     private final String mark;
     private final boolean blocking;
 
-    TrackedStreamAction(StreamAction delegate, String mark, boolean blocking) {
+    TrackedStreamAction(StreamAction delegate, String name, String mark, boolean blocking) {
         this.delegate = delegate;
+        this.name = name;
         this.mark = mark;
         this.blocking = blocking;
     }
@@ -35,8 +37,10 @@ final class TrackedStreamAction implements StreamAction {
         }
     }
 
+    /** Returns the plugin's description, or the action's configured name where the plugin gives none. */
     @Override
     public String describe() {
-        return delegate.describe();
+        String described = delegate.describe();
+        return described.equals(delegate.getClass().getSimpleName()) ? name : described;
     }
 }
