@@ -2,6 +2,8 @@ package dev.junction.spi.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -52,8 +54,9 @@ public final class DuplexStreams {
         Direction forward;
         Direction backward;
         if (a instanceof NetSocketDuplexStream x && b instanceof NetSocketDuplexStream y && x.halfClose && y.halfClose) {
-            forward = new RawDirection(x, y);
-            backward = new RawDirection(y, x);
+            boolean sameLoop = x.channel.eventLoop() == y.channel.eventLoop();
+            forward = sameLoop ? new ChannelDirection(x, y) : new RawDirection(x, y);
+            backward = sameLoop ? new ChannelDirection(y, x) : new RawDirection(y, x);
         } else {
             forward = new PipedDirection(a, b);
             backward = new PipedDirection(b, a);
@@ -149,6 +152,108 @@ public final class DuplexStreams {
     }
 
     /**
+     * A direction between two sockets served by the same event loop, at the Netty level (Netty's
+     * {@code HexDumpProxy} model): a handler in the source's pipeline writes each read buffer to the destination
+     * channel as it is, flushes once per read batch, and turns the source's auto-read off while the destination is
+     * not writable. Nothing of Vert.x runs per read. The end of input still travels Vert.x's path, behind the last
+     * bytes, and half-closes the destination.
+     */
+    private static final class ChannelDirection implements Direction {
+        private static final String HANDLER = "junction-splice";
+        private final NetSocketDuplexStream source;
+        private final NetSocketDuplexStream destination;
+        private final Promise<Void> done = Promise.promise();
+        private long bytes;
+
+        ChannelDirection(NetSocketDuplexStream source, NetSocketDuplexStream destination) {
+            this.source = source;
+            this.destination = destination;
+        }
+
+        @Override
+        public Future<Void> start() {
+            Channel from = source.channel;
+            Channel to = destination.channel;
+            // Both handlers go in front of Vert.x's, which consumes reads and writability changes.
+            from.pipeline().addBefore(vertxHandlerName(source), HANDLER, new ForwardingHandler(to));
+            to.pipeline().addBefore(vertxHandlerName(destination), HANDLER + "-writability", new WritabilityHandler(from));
+            // Bytes Vert.x read and held while the stream was paused, before the handler above existed.
+            source.rawHandler = data -> {
+                bytes += data.readableBytes();
+                to.writeAndFlush(data, to.voidPromise());
+            };
+            source.endHandler(v -> destination.end().onComplete(done));
+            source.socket.exceptionHandler(done::tryFail);
+            destination.whenClosed().onComplete(v -> {
+                if (!destination.outputFinished()) {
+                    done.tryFail(new io.vertx.core.VertxException("the other side closed before this direction ended", true));
+                }
+            });
+            source.resume();
+            return done.future();
+        }
+
+        @Override
+        public long bytes() {
+            return bytes;
+        }
+
+        private static String vertxHandlerName(NetSocketDuplexStream stream) {
+            return ((NetSocketInternal) stream.socket).channelHandlerContext().name();
+        }
+
+        /** In the source's pipeline, before Vert.x: forwards bytes, lets everything else through. */
+        private final class ForwardingHandler extends ChannelInboundHandlerAdapter {
+            private final Channel to;
+            private boolean pendingFlush;
+
+            ForwardingHandler(Channel to) {
+                this.to = to;
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext context, Object message) {
+                if (message instanceof ByteBuf data) {
+                    bytes += data.readableBytes();
+                    to.write(data, to.voidPromise()); // the destination's channel releases it once written
+                    pendingFlush = true;
+                } else {
+                    context.fireChannelRead(message);
+                }
+            }
+
+            @Override
+            public void channelReadComplete(ChannelHandlerContext context) {
+                if (pendingFlush) {
+                    pendingFlush = false;
+                    to.flush();
+                    if (!to.isWritable()) {
+                        context.channel().config().setAutoRead(false);
+                    }
+                }
+                context.fireChannelReadComplete();
+            }
+        }
+
+        /** In the destination's pipeline: resumes reading the source once the destination drained. */
+        private static final class WritabilityHandler extends ChannelInboundHandlerAdapter {
+            private final Channel from;
+
+            WritabilityHandler(Channel from) {
+                this.from = from;
+            }
+
+            @Override
+            public void channelWritabilityChanged(ChannelHandlerContext context) {
+                if (context.channel().isWritable() && !from.config().isAutoRead()) {
+                    from.config().setAutoRead(true);
+                }
+                context.fireChannelWritabilityChanged();
+            }
+        }
+    }
+
+    /**
      * A direction between two Vert.x sockets that hands the read buffers themselves to the other socket: no copy,
      * no intermediate {@link Buffer}. Ownership of each buffer passes to the destination's channel, which releases
      * it once written. Backpressure: reading pauses while the destination's write queue is full.
@@ -213,7 +318,7 @@ public final class DuplexStreams {
         };
 
         final NetSocket socket;
-        private final Channel channel;
+        final Channel channel;
         final boolean halfClose;
         private final Promise<Void> closed = Promise.promise();
         private Handler<Buffer> dataHandler;

@@ -142,6 +142,33 @@ class TcpProxyTest {
     }
 
     @Test
+    void readingResumesWhenAClientThatStoppedReadingCatchesUp() throws Exception {
+        TestUpstream upstream = upstream(connector(map()), echo.actualPort());
+        TcpListener listener = listener(map(), 1, TestRoutes.route("all", proxy(upstream, map())));
+        byte[] payload = new byte[32 * 1024 * 1024];
+        new Random(7).nextBytes(payload);
+
+        try (Socket client = connect(port(listener))) {
+            client.setSoTimeout(20_000);
+            OutputStream out = client.getOutputStream();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    out.write(payload);
+                    out.flush();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Not reading for a while fills every buffer on the way back, so the gateway must stop reading
+            // both sockets and start again once this client drains them.
+            Thread.sleep(1_000);
+            byte[] received = client.getInputStream().readNBytes(payload.length);
+            writer.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(received).isEqualTo(payload);
+        }
+    }
+
+    @Test
     void halfClosedRequestStillGetsTheWholeAnswer() throws Exception {
         try (ServerSocket backend = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
