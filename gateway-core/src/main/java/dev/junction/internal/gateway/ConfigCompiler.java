@@ -75,7 +75,7 @@ final class ConfigCompiler {
         Settings.Admin admin = problems.get(() -> admin(root.get("admin")))
                 .orElse(new Settings.Admin(false, DEFAULT_ADMIN_ADDRESS, Optional.empty()));
         Settings.Runtime runtime = problems.get(() -> runtime(root.get("runtime")))
-                .orElse(new Settings.Runtime(1, DEFAULT_DRAIN, false, Duration.ofSeconds(2), true));
+                .orElse(new Settings.Runtime(1, DEFAULT_DRAIN, false, Duration.ofSeconds(2), Settings.Transport.AUTO));
         Map<String, GatewayPlan.UpstreamPlan> upstreams = new LinkedHashMap<>();
         ConfigNode upstreamsNode = root.get("upstreams");
         problems.run(() -> {
@@ -110,7 +110,7 @@ final class ConfigCompiler {
     }
 
     private Settings.Runtime runtime(ConfigNode node) {
-        node.checkKeys("event-loops", "drain-timeout", "watch-config", "blocked-thread-warning", "native-transport");
+        node.checkKeys("event-loops", "drain-timeout", "watch-config", "blocked-thread-warning", "transport");
         int cores = java.lang.Runtime.getRuntime().availableProcessors();
         int eventLoops = node.get("event-loops").asInt(0);
         if (eventLoops < 0 || eventLoops > 1024) {
@@ -122,7 +122,7 @@ final class ConfigCompiler {
             throw node.get("blocked-thread-warning").error(blocked.toMillis() + "ms (expected: >= 10ms)");
         }
         return new Settings.Runtime(eventLoops == 0 ? cores : eventLoops, drain, node.get("watch-config").asBoolean(false),
-                blocked, node.get("native-transport").asBoolean(true));
+                blocked, node.get("transport").asEnum(Settings.Transport.class, Settings.Transport.AUTO));
     }
 
     private static Duration nonNegative(ConfigNode node, Duration fallback) {

@@ -76,11 +76,7 @@ public final class Gateway {
         Objects.requireNonNull(configFile, "configFile");
         ConfigNode root = ConfigLoader.load(configFile, environment);
         Settings.Runtime runtime = runtimeSettings(root);
-        VertxInternal vertx = (VertxInternal) Vertx.builder().with(vertxOptions(runtime)).build();
-        if (runtime.nativeTransport() && !vertx.isNativeTransportEnabled()) {
-            LOG.log(Level.INFO, "native transport unavailable (" + vertx.unavailableNativeTransportCause()
-                    + "); using Java NIO");
-        }
+        VertxInternal vertx = buildVertx(runtime);
         GatewayMetrics metrics = new GatewayMetrics();
         PluginScanner.Result scan = PluginScanner.scan(pluginsDirectory, Gateway.class.getClassLoader());
         return PluginRegistry.start(scan, vertx, runtime.eventLoops(), metrics.registry())
@@ -173,16 +169,35 @@ public final class Gateway {
                     runtime.get("drain-timeout").asDuration(Duration.ofSeconds(10)),
                     runtime.get("watch-config").asBoolean(false),
                     runtime.get("blocked-thread-warning").asDuration(Duration.ofSeconds(2)),
-                    runtime.get("native-transport").asBoolean(true));
+                    runtime.get("transport").asEnum(Settings.Transport.class, Settings.Transport.AUTO));
         } catch (ConfigException e) {
             throw new ConfigValidationException(List.of(e));
         }
     }
 
+    private static VertxInternal buildVertx(Settings.Runtime runtime) {
+        io.vertx.core.transport.Transport transport = switch (runtime.transport()) {
+            case AUTO -> io.vertx.core.transport.Transport.EPOLL.available()
+                    ? io.vertx.core.transport.Transport.EPOLL : io.vertx.core.transport.Transport.NIO;
+            case EPOLL -> io.vertx.core.transport.Transport.EPOLL;
+            case IO_URING -> io.vertx.core.transport.Transport.IO_URING;
+            case NIO -> io.vertx.core.transport.Transport.NIO;
+        };
+        if (!transport.available()) {
+            throw new IllegalStateException("runtime.transport " + transport.name().toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '-') + " is unavailable here: " + transport.unavailabilityCause()
+                    + " (use transport: auto)");
+        }
+        if (runtime.transport() == Settings.Transport.AUTO && transport == io.vertx.core.transport.Transport.NIO) {
+            LOG.log(Level.INFO, "epoll unavailable (" + io.vertx.core.transport.Transport.EPOLL.unavailabilityCause()
+                    + "); using Java NIO");
+        }
+        return (VertxInternal) Vertx.builder().with(vertxOptions(runtime)).withTransport(transport).build();
+    }
+
     private static VertxOptions vertxOptions(Settings.Runtime runtime) {
         return new VertxOptions()
                 .setEventLoopPoolSize(runtime.eventLoops())
-                .setPreferNativeTransport(runtime.nativeTransport())
                 // Junction's own watchdog reports blocked loops with the plugin and route; silence the generic one.
                 .setBlockedThreadCheckInterval(1).setBlockedThreadCheckIntervalUnit(TimeUnit.HOURS)
                 .setMaxEventLoopExecuteTime(365).setMaxEventLoopExecuteTimeUnit(TimeUnit.DAYS);
@@ -197,7 +212,8 @@ public final class Gateway {
                     current = plan;
                     ready = true;
                     configureWatcher(plan);
-                    LOG.log(Level.INFO, "junction ready: " + describe(plan));
+                    LOG.log(Level.INFO, "junction ready: " + describe(plan) + "; transport "
+                            + vertx.transport().getClass().getSimpleName().replace("Transport", "").toLowerCase(java.util.Locale.ROOT));
                 });
     }
 
@@ -208,6 +224,7 @@ public final class Gateway {
                     + listener.listener().boundAddress().map(Object::toString).orElse(listener.address().toString()));
         }
         return (parts.isEmpty() ? "no listeners" : String.join(", ", parts))
+
                 + (plan.admin().enabled() ? "; admin on " + plan.admin().address() : "; admin off");
     }
 
@@ -263,8 +280,8 @@ public final class Gateway {
 
     private static void warnAboutRestartOnlySettings(GatewayPlan old, GatewayPlan next) {
         if (old.runtime().eventLoops() != next.runtime().eventLoops()
-                || old.runtime().nativeTransport() != next.runtime().nativeTransport()) {
-            LOG.log(Level.WARNING, "runtime.event-loops and runtime.native-transport take effect at the next restart");
+                || old.runtime().transport() != next.runtime().transport()) {
+            LOG.log(Level.WARNING, "runtime.event-loops and runtime.transport take effect at the next restart");
         }
     }
 

@@ -23,9 +23,21 @@ final class Settings {
      * @param drainTimeout how long open connections may finish on shutdown and removal
      * @param watchConfig whether a file change triggers a reload
      * @param blockedThreadWarning how long an event loop may run one task before it is reported
-     * @param nativeTransport whether to prefer epoll
+     * @param transport the I/O transport
      */
     record Runtime(int eventLoops, Duration drainTimeout, boolean watchConfig, Duration blockedThreadWarning,
-            boolean nativeTransport) {
+            Transport transport) {
+    }
+
+    /** The I/O transport under the event loops, written in kebab case. */
+    enum Transport {
+        /** epoll when it is available, Java NIO otherwise. */
+        AUTO,
+        /** Linux epoll; startup fails when it is unavailable. */
+        EPOLL,
+        /** Linux io_uring; startup fails when it is unavailable. */
+        IO_URING,
+        /** Java NIO. */
+        NIO
     }
 }
