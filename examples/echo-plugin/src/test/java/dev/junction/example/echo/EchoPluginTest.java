@@ -1,5 +1,7 @@
 package dev.junction.example.echo;
 
+import dev.junction.testkit.TestConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.spi.ExecutionStyle;

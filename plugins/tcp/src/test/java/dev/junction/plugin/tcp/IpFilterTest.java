@@ -1,10 +1,13 @@
 package dev.junction.plugin.tcp;
 
+import dev.junction.testkit.TestConfig;
+import dev.junction.testkit.TestPluginContext;
+
 import static dev.junction.plugin.tcp.TcpTestSupport.await;
 import static dev.junction.plugin.tcp.TcpTestSupport.connect;
 import static dev.junction.plugin.tcp.TcpTestSupport.eventually;
 import static dev.junction.plugin.tcp.TcpTestSupport.read;
-import static dev.junction.plugin.tcp.TestConfig.map;
+import static dev.junction.testkit.TestConfig.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.spi.filter.StreamFilter;
@@ -33,7 +36,7 @@ class IpFilterTest {
 
     private static IpFilter filter(Map<String, Object> options) {
         return (IpFilter) new IpFilterFactory()
-                .create(TestConfig.at("filters[0].ip-filter", options), new TestPluginContext(vertx));
+                .create(TestConfig.at("filters[0].ip-filter", options), new TestPluginContext(vertx, "tcp"));
     }
 
     private static boolean allows(IpFilter filter, String address) {
@@ -77,7 +80,7 @@ class IpFilterTest {
 
     @Test
     void deniedConnectionIsClosedBeforeTheActionAndCounted() throws Exception {
-        TestPluginContext plugin = new TestPluginContext(vertx);
+        TestPluginContext plugin = new TestPluginContext(vertx, "tcp");
         TcpListener listener = (TcpListener) new TcpListenerFactory()
                 .create(TestRoutes.listener("tcp-in", map(), 1, plugin));
         StreamFilter denyLoopback = filter(map("deny", List.of("127.0.0.0/8", "::1")));
@@ -94,7 +97,7 @@ class IpFilterTest {
 
     @Test
     void allowedConnectionReachesTheAction() throws Exception {
-        TestPluginContext plugin = new TestPluginContext(vertx);
+        TestPluginContext plugin = new TestPluginContext(vertx, "tcp");
         TcpListener listener = (TcpListener) new TcpListenerFactory()
                 .create(TestRoutes.listener("tcp-in", map(), 1, plugin));
         StreamFilter allowLoopback = filter(map("allow", List.of("127.0.0.1/32"), "deny", List.of("10.0.0.0/8")));

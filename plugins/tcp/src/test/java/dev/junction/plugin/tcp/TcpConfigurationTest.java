@@ -1,7 +1,10 @@
 package dev.junction.plugin.tcp;
 
+import dev.junction.testkit.TestConfig;
+import dev.junction.testkit.TestPluginContext;
+
 import static dev.junction.plugin.tcp.TcpTestSupport.await;
-import static dev.junction.plugin.tcp.TestConfig.map;
+import static dev.junction.testkit.TestConfig.map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,7 +32,7 @@ class TcpConfigurationTest {
     @BeforeAll
     static void startVertx() {
         vertx = Vertx.vertx();
-        plugin = new TestPluginContext(vertx);
+        plugin = new TestPluginContext(vertx, "tcp");
     }
 
     @AfterAll

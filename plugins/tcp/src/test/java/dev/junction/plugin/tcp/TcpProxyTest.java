@@ -1,5 +1,8 @@
 package dev.junction.plugin.tcp;
 
+import dev.junction.testkit.TestConfig;
+import dev.junction.testkit.TestPluginContext;
+
 import static dev.junction.plugin.tcp.TcpTestSupport.await;
 import static dev.junction.plugin.tcp.TcpTestSupport.closedPort;
 import static dev.junction.plugin.tcp.TcpTestSupport.connect;
@@ -7,7 +10,7 @@ import static dev.junction.plugin.tcp.TcpTestSupport.eventually;
 import static dev.junction.plugin.tcp.TcpTestSupport.greeter;
 import static dev.junction.plugin.tcp.TcpTestSupport.read;
 import static dev.junction.plugin.tcp.TcpTestSupport.readToEnd;
-import static dev.junction.plugin.tcp.TestConfig.map;
+import static dev.junction.testkit.TestConfig.map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.spi.GatewayException;
@@ -58,7 +61,7 @@ class TcpProxyTest {
 
     @BeforeEach
     void newPlugin() {
-        plugin = new TestPluginContext(vertx);
+        plugin = new TestPluginContext(vertx, "tcp");
     }
 
     @AfterEach

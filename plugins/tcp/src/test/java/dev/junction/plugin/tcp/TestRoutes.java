@@ -1,5 +1,7 @@
 package dev.junction.plugin.tcp;
 
+import dev.junction.testkit.TestConfig;
+
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterChain;
 import dev.junction.spi.filter.FilterDecision;

@@ -1,4 +1,4 @@
-package dev.junction.plugin.tcp;
+package dev.junction.testkit;
 
 import dev.junction.spi.PluginContext;
 import dev.junction.spi.task.TaskRuntime;
@@ -7,20 +7,23 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 
 /** The host's side of a plugin, for tests: a real Vert.x, a simple registry and {@link TestTasks}. */
-final class TestPluginContext implements PluginContext {
+public final class TestPluginContext implements PluginContext {
 
     private final Vertx vertx;
+    private final String pluginName;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final TestTasks tasks;
 
-    TestPluginContext(Vertx vertx) {
+    /** Creates the context of plugin {@code pluginName} on {@code vertx}, with a simple meter registry. */
+    public TestPluginContext(Vertx vertx, String pluginName) {
         this.vertx = vertx;
+        this.pluginName = pluginName;
         this.tasks = new TestTasks(vertx);
     }
 
     @Override
     public String pluginName() {
-        return "tcp";
+        return pluginName;
     }
 
     @Override
@@ -48,12 +51,14 @@ final class TestPluginContext implements PluginContext {
         return tasks;
     }
 
-    TestTasks testTasks() {
+    /** Returns the task runtime as its test type, to check for scopes left open. */
+    public TestTasks testTasks() {
         return tasks;
     }
 
+    /** Returns the context class loader of the calling thread: in tests, plugins share the test's loader. */
     @Override
     public ClassLoader classLoader() {
-        return TcpPlugin.class.getClassLoader();
+        return Thread.currentThread().getContextClassLoader();
     }
 }

@@ -1,4 +1,4 @@
-package dev.junction.plugin.tcp;
+package dev.junction.testkit;
 
 import dev.junction.spi.task.TaskCancelledException;
 import dev.junction.spi.task.TaskRuntime;
@@ -17,17 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /** A small but complete task runtime: scopes with children, deadlines, cancel hooks and blocking tasks. */
-final class TestTasks implements TaskRuntime {
+public final class TestTasks implements TaskRuntime {
 
     private final Vertx vertx;
     private final AtomicInteger openRootScopes = new AtomicInteger();
 
-    TestTasks(Vertx vertx) {
+    /** Creates a task runtime whose scopes run on {@code vertx}. */
+    public TestTasks(Vertx vertx) {
         this.vertx = vertx;
     }
 
     /** Returns how many root scopes are open: a leak check for connections. */
-    int openRootScopes() {
+    public int openRootScopes() {
         return openRootScopes.get();
     }
 

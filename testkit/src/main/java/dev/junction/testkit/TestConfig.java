@@ -1,4 +1,4 @@
-package dev.junction.plugin.tcp;
+package dev.junction.testkit;
 
 import dev.junction.spi.config.ConfigException;
 import dev.junction.spi.config.ConfigLocation;
@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A hand-written {@link ConfigNode} over plain maps, lists and scalars, as the YAML loader would produce them. */
-final class TestConfig implements ConfigNode {
+public final class TestConfig implements ConfigNode {
 
     private static final ConfigLocation LOCATION = new ConfigLocation("test.yaml", 1, 1);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -32,17 +32,20 @@ final class TestConfig implements ConfigNode {
     }
 
     /** Returns a node for {@code value} at {@code path}. */
-    static TestConfig at(String path, Object value) {
+    /** Returns a node holding {@code value} (maps, lists, strings, numbers, booleans) at {@code path}. */
+    public static TestConfig at(String path, Object value) {
         return new TestConfig(path, value);
     }
 
     /** Returns a missing node at {@code path}. */
-    static TestConfig missing(String path) {
+    /** Returns a missing node at {@code path}. */
+    public static TestConfig missing(String path) {
         return new TestConfig(path, null);
     }
 
     /** Builds an ordered map from alternating keys and values. */
-    static Map<String, Object> map(Object... keysAndValues) {
+    /** Returns an ordered map from alternating keys and values. */
+    public static Map<String, Object> map(Object... keysAndValues) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             map.put((String) keysAndValues[i], keysAndValues[i + 1]);
