@@ -11,6 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -44,8 +45,9 @@ public final class DuplexStreams {
      * Pipes {@code a} to {@code b} and {@code b} to {@code a} with backpressure in both directions, forwarding each
      * half-close, and closes both streams once both directions have ended or either failed.
      *
-     * <p>Two sockets adapted by {@link #of(NetSocket)} are spliced without copying: the bytes read from one are the
-     * buffers written to the other. Other streams are joined with {@link io.vertx.core.streams.ReadStream#pipeTo}.
+     * <p>Two sockets adapted by {@link #of(NetSocket)} and served by one event loop are spliced without copying:
+     * the buffers read from one are written to the other. Other streams, and sockets on two loops, are joined with
+     * {@link io.vertx.core.streams.ReadStream#pipeTo}.
      *
      * @return a future completed when both streams are closed, with the bytes moved each way and the first failure
      *     of either direction, if any; it never fails
@@ -53,10 +55,10 @@ public final class DuplexStreams {
     public static Future<SpliceResult> splice(DuplexStream a, DuplexStream b) {
         Direction forward;
         Direction backward;
-        if (a instanceof NetSocketDuplexStream x && b instanceof NetSocketDuplexStream y && x.halfClose && y.halfClose) {
-            boolean sameLoop = x.channel.eventLoop() == y.channel.eventLoop();
-            forward = sameLoop ? new ChannelDirection(x, y) : new RawDirection(x, y);
-            backward = sameLoop ? new ChannelDirection(y, x) : new RawDirection(y, x);
+        if (a instanceof NetSocketDuplexStream x && b instanceof NetSocketDuplexStream y && x.halfClose && y.halfClose
+                && x.channel.eventLoop() == y.channel.eventLoop()) {
+            forward = new ChannelDirection(x, y);
+            backward = new ChannelDirection(y, x);
         } else {
             forward = new PipedDirection(a, b);
             backward = new PipedDirection(b, a);
@@ -184,12 +186,13 @@ public final class DuplexStreams {
             };
             source.endHandler(v -> destination.end().onComplete(done));
             source.socket.exceptionHandler(done::tryFail);
+            // A destination closed before this direction ended (a reset, say) fails it.
             destination.whenClosed().onComplete(v -> {
                 if (!destination.outputFinished()) {
-                    done.tryFail(new io.vertx.core.VertxException("the other side closed before this direction ended", true));
+                    done.tryFail(new VertxException("the other side closed before this direction ended", true));
                 }
             });
-            source.resume();
+            source.resumeOnItsLoop();
             return done.future();
         }
 
@@ -250,54 +253,6 @@ public final class DuplexStreams {
                 }
                 context.fireChannelWritabilityChanged();
             }
-        }
-    }
-
-    /**
-     * A direction between two Vert.x sockets that hands the read buffers themselves to the other socket: no copy,
-     * no intermediate {@link Buffer}. Ownership of each buffer passes to the destination's channel, which releases
-     * it once written. Backpressure: reading pauses while the destination's write queue is full.
-     */
-    private static final class RawDirection implements Direction {
-        private final NetSocketDuplexStream source;
-        private final NetSocketDuplexStream destination;
-        private final NetSocketInternal destinationSocket;
-        private final Promise<Void> done = Promise.promise();
-        private long bytes;
-
-        RawDirection(NetSocketDuplexStream source, NetSocketDuplexStream destination) {
-            this.source = source;
-            this.destination = destination;
-            this.destinationSocket = (NetSocketInternal) destination.socket;
-        }
-
-        @Override
-        public Future<Void> start() {
-            source.rawHandler = this::forward;
-            source.endHandler(v -> destination.end().onComplete(done));
-            source.socket.exceptionHandler(done::tryFail);
-            destination.whenClosed().onComplete(v -> {
-                if (!destination.outputFinished()) {
-                    done.tryFail(new io.vertx.core.VertxException("the other side closed before this direction ended", true));
-                }
-            });
-            source.resume();
-            return done.future();
-        }
-
-        private void forward(ByteBuf data) {
-            bytes += data.readableBytes();
-            // A failed write surfaces as the destination's exception and close; no listener per write.
-            destinationSocket.writeMessage(data);
-            if (destinationSocket.writeQueueFull()) {
-                source.pause();
-                destinationSocket.drainHandler(v -> source.resumeOnItsLoop());
-            }
-        }
-
-        @Override
-        public long bytes() {
-            return bytes;
         }
     }
 
