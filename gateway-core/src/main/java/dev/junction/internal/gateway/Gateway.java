@@ -207,14 +207,15 @@ public final class Gateway {
         GatewayPlan plan = new ConfigCompiler(registry, vertx, metrics.registry(), Map.of(), environment).compile(root);
         watchdog.start();
         return apply(null, plan)
-                .compose(v -> admin.start(plan.admin()))
-                .onSuccess(v -> {
-                    current = plan;
+                .compose(running -> admin.start(running.admin()).map(running))
+                .onSuccess(running -> {
+                    current = running;
                     ready = true;
-                    configureWatcher(plan);
-                    LOG.log(Level.INFO, "junction ready: " + describe(plan) + "; transport "
+                    configureWatcher(running);
+                    LOG.log(Level.INFO, "junction ready: " + describe(running) + "; transport "
                             + vertx.transport().getClass().getSimpleName().replace("Transport", "").toLowerCase(java.util.Locale.ROOT));
-                });
+                })
+                .mapEmpty();
     }
 
     private static String describe(GatewayPlan plan) {
@@ -259,18 +260,21 @@ public final class Gateway {
         }
         warnAboutRestartOnlySettings(old, next);
         return apply(old, next)
-                .compose(v -> adminChanged(old, next) ? admin.stop().compose(x -> admin.start(next.admin())) : Future.succeededFuture())
-                .onSuccess(v -> {
-                    current = next;
-                    configureWatcher(next);
-                    watchdog.threshold(next.runtime().blockedThreadWarning());
+                .compose(running -> (adminChanged(old, running)
+                        ? admin.stop().compose(x -> admin.start(running.admin())) : Future.<Void>succeededFuture())
+                        .map(running))
+                .onSuccess(running -> {
+                    current = running;
+                    configureWatcher(running);
+                    watchdog.threshold(running.runtime().blockedThreadWarning());
                     reloadsOk.increment();
-                    LOG.log(Level.INFO, "reload (" + trigger + ") applied: " + describe(next));
+                    LOG.log(Level.INFO, "reload (" + trigger + ") applied: " + describe(running));
                 })
                 .onFailure(e -> {
                     reloadsFailed.increment();
                     LOG.log(Level.ERROR, "reload (" + trigger + ") failed; the running configuration stays: " + e);
-                });
+                })
+                .mapEmpty();
     }
 
     private static boolean adminChanged(GatewayPlan old, GatewayPlan next) {
@@ -289,8 +293,10 @@ public final class Gateway {
      * Moves from {@code old} (null at start) to {@code next}: starts new upstreams and listeners first; only when
      * all started does it swap routes on unchanged listeners and drain what was replaced or removed. A failure
      * stops what this call started and leaves {@code old} running.
+     *
+     * @return the plan now running: {@code next}, with the listeners kept from {@code old} where unchanged
      */
-    private Future<Void> apply(GatewayPlan old, GatewayPlan next) {
+    private Future<GatewayPlan> apply(GatewayPlan old, GatewayPlan next) {
         Duration drain = next.runtime().drainTimeout();
         List<GatewayPlan.UpstreamPlan> newUpstreams = next.upstreams().values().stream()
                 .filter(p -> !p.reused()).toList();
@@ -319,14 +325,17 @@ public final class Gateway {
                         .transform(x -> Future.failedFuture(result.cause()));
             }
             // Everything new is up: now switch. Route swaps were validated on the new plan's own listener instance.
-            List<Future<?>> retiring = new ArrayList<>();
-            for (Map.Entry<String, GatewayPlan.ListenerPlan> entry : kept.entrySet()) {
-                GatewayPlan.ListenerPlan replacement = next.listeners().get(entry.getKey());
-                entry.getValue().listener().routes(replacement.routes());
-                next.listeners().put(entry.getKey(), new GatewayPlan.ListenerPlan(replacement.name(),
-                        replacement.protocol(), replacement.address(), replacement.definition(),
-                        entry.getValue().listener(), replacement.routes(), replacement.provider()));
+            Map<String, GatewayPlan.ListenerPlan> effective = new LinkedHashMap<>();
+            for (GatewayPlan.ListenerPlan plan : next.listeners().values()) {
+                GatewayPlan.ListenerPlan running = kept.get(plan.name());
+                if (running == null) {
+                    effective.put(plan.name(), plan);
+                } else {
+                    running.listener().routes(plan.routes());
+                    effective.put(plan.name(), plan.servedBy(running.listener()));
+                }
             }
+            List<Future<?>> retiring = new ArrayList<>();
             if (old != null) {
                 for (GatewayPlan.ListenerPlan plan : old.listeners().values()) {
                     if (!kept.containsKey(plan.name())) {
@@ -343,7 +352,7 @@ public final class Gateway {
                 }
             }
             Future.join(retiring).onFailure(e -> LOG.log(Level.WARNING, "draining after reload: " + e));
-            return Future.succeededFuture();
+            return Future.succeededFuture(next.withListeners(effective));
         });
     }
 

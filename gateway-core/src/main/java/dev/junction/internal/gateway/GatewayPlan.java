@@ -32,5 +32,15 @@ record GatewayPlan(ConfigNode root, Settings.Admin admin, Settings.Runtime runti
      */
     record ListenerPlan(String name, String protocol, SocketAddress address, Object definition, Listener listener,
             List<Route> routes, PluginRegistry.Provided<?> provider) {
+
+        /** Returns this plan served by {@code running}, the unchanged listener kept from the previous plan. */
+        ListenerPlan servedBy(Listener running) {
+            return new ListenerPlan(name, protocol, address, definition, running, routes, provider);
+        }
+    }
+
+    /** Returns this plan with {@code effective} listeners. */
+    GatewayPlan withListeners(Map<String, ListenerPlan> effective) {
+        return new GatewayPlan(root, admin, runtime, upstreams, effective);
     }
 }
