@@ -61,39 +61,66 @@ public final class FixturePlugin implements Plugin {
             @Override
             public Listener create(ListenerContext context) {
                 context.options().checkKeys("greeting");
-                return new Listener() {
-                    private volatile List<Route> routes = List.of();
-
-                    @Override
-                    public void routes(List<Route> routes) {
-                        for (Route route : routes) {
-                            route.match().checkKeys("tag");
-                        }
-                        this.routes = List.copyOf(routes);
-                    }
-
-                    @Override
-                    public Future<Void> start() {
-                        return Future.succeededFuture();
-                    }
-
-                    @Override
-                    public Future<Void> stop(Duration drainTimeout) {
-                        return Future.succeededFuture();
-                    }
-
-                    @Override
-                    public long activeConnections() {
-                        return 0;
-                    }
-
-                    @Override
-                    public Optional<SocketAddress> boundAddress() {
-                        return Optional.of(context.address());
-                    }
-                };
+                return new FixtureListener(context.address());
             }
         });
+    }
+
+    /** A listener that binds nothing and records what the host did with it. */
+    public static final class FixtureListener implements Listener {
+        private final SocketAddress address;
+        private volatile List<Route> routes = List.of();
+        private volatile boolean started;
+        private volatile boolean stopped;
+
+        FixtureListener(SocketAddress address) {
+            this.address = address;
+        }
+
+        @Override
+        public void routes(List<Route> routes) {
+            for (Route route : routes) {
+                route.match().checkKeys("tag");
+            }
+            this.routes = List.copyOf(routes);
+        }
+
+        /** Returns the routes installed last. */
+        public List<Route> installedRoutes() {
+            return routes;
+        }
+
+        @Override
+        public Future<Void> start() {
+            started = true;
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> stop(Duration drainTimeout) {
+            stopped = true;
+            return Future.succeededFuture();
+        }
+
+        /** Returns whether the host started this listener. */
+        public boolean isStarted() {
+            return started;
+        }
+
+        /** Returns whether the host stopped this listener. */
+        public boolean isStopped() {
+            return stopped;
+        }
+
+        @Override
+        public long activeConnections() {
+            return 0;
+        }
+
+        @Override
+        public Optional<SocketAddress> boundAddress() {
+            return started && !stopped ? Optional.of(address) : Optional.empty();
+        }
     }
 
     @Override
