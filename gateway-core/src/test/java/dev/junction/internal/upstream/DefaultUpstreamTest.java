@@ -187,6 +187,41 @@ class DefaultUpstreamTest {
     }
 
     @Test
+    void discoveredEndpointsReplaceTheListAndKeepTheStateOfThoseThatStay() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<List<Endpoint>>> push =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        dev.junction.spi.upstream.Discovery discovery = new dev.junction.spi.upstream.Discovery() {
+            @Override
+            public Future<Void> start(java.util.function.Consumer<List<Endpoint>> updates) {
+                push.set(updates);
+                updates.accept(List.of(A, B));
+                return Future.succeededFuture();
+            }
+
+            @Override
+            public Future<Void> stop() {
+                return Future.succeededFuture();
+            }
+        };
+        DefaultUpstream upstream = new DefaultUpstream("app", "test", NO_PROBE,
+                settings(LoadBalancing.ROUND_ROBIN, 100, 10), List.of(), Optional.of(discovery), vertx, registry);
+        upstream.start().await(5, TimeUnit.SECONDS);
+        assertThat(upstream.endpoints()).extracting(EndpointStatus::endpoint).containsExactly(A, B);
+        for (int i = 0; i < 3; i++) {
+            EndpointLease lease = upstream.acquire(new Selection("", Set.of(B))).await(5, TimeUnit.SECONDS);
+            lease.failure(new RuntimeException("refused"));
+        }
+        Endpoint c = Endpoint.of("127.0.0.1", 1003);
+        push.get().accept(List.of(A, c));
+        assertThat(upstream.endpoints()).extracting(EndpointStatus::endpoint).containsExactly(A, c);
+        assertThat(upstream.endpoints().get(0).ejected()).as("A keeps its ejection across the update").isTrue();
+        for (int i = 0; i < 4; i++) {
+            assertThat(take(upstream)).isEqualTo(c);
+        }
+        upstream.stop().await(5, TimeUnit.SECONDS);
+    }
+
+    @Test
     void activeHealthChecksMarkAnEndpointThatRefusesConnectionsUnhealthy() throws Exception {
         NetServer server = vertx.createNetServer().connectHandler(socket -> socket.close());
         int port = server.listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS).actualPort();
