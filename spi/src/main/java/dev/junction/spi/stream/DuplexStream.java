@@ -62,8 +62,19 @@ public interface DuplexStream extends ReadStream<Buffer>, WriteStream<Buffer> {
     @Override
     DuplexStream exceptionHandler(Handler<Throwable> handler);
 
+    /**
+     * Sets the handler of incoming bytes. Buffer ownership: each buffer handed to {@code handler} belongs to it from
+     * then on; the stream keeps no reference and never reuses it.
+     */
     @Override
     DuplexStream handler(Handler<Buffer> handler);
+
+    /**
+     * Writes bytes. Buffer ownership: the stream may keep {@code data} until it is written, so the caller must not
+     * change it afterwards. The future completes when the bytes were handed to the transport.
+     */
+    @Override
+    Future<Void> write(Buffer data);
 
     @Override
     DuplexStream pause();
