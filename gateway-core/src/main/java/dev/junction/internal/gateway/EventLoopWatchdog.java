@@ -110,12 +110,11 @@ final class EventLoopWatchdog {
             Thread blocked = loopThread;
             StackTraceElement[] stack = blocked.getStackTrace();
             String running = mark == null ? null : mark.current();
-            String plugin = pluginOf(stack).map(p -> "plugin " + p).orElse("no plugin code on the stack");
             StringBuilder message = new StringBuilder()
                     .append("event loop ").append(blocked.getName()).append(" blocked for ")
                     .append(TimeUnit.NANOSECONDS.toMillis(lateNanos)).append("ms in ")
-                    .append(running != null ? running : plugin)
-                    .append(running != null && !running.contains("plugin " + plugin.replace("plugin ", "")) ? " (" + plugin + ")" : "");
+                    .append(running != null ? running : "code outside any route")
+                    .append("; plugin code on the stack: ").append(pluginOf(stack).orElse("none"));
             for (int i = 0; i < Math.min(stack.length, 12); i++) {
                 message.append("\n    at ").append(stack[i]);
             }
