@@ -32,7 +32,7 @@ final class ListenerMetrics {
     ListenerMetrics(MeterRegistry registry, Tags tags, ActiveGauges gauges) {
         accepted = Counter.builder("junction.tcp.connections.accepted")
                 .description("TCP connections accepted").tags(tags).register(registry);
-        active = gauges.forListener(registry, tags);
+        active = gauges.forListener(registry, "junction.tcp.connections.active", "Open TCP connections of the listener", tags);
         bytesReceived = Counter.builder("junction.tcp.bytes.received")
                 .description("Bytes read from clients").tags(tags).register(registry);
         bytesSent = Counter.builder("junction.tcp.bytes.sent")

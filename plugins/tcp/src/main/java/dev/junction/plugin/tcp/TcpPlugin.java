@@ -9,8 +9,8 @@ import dev.junction.spi.upstream.ConnectorFactory;
 import java.util.List;
 
 /**
- * Plain TCP for Junction: a {@code tcp} listener, a {@code tcp} connector, the {@code proxy} stream action and the
- * {@code ip-filter} stream filter.
+ * Plain TCP and UDP (layer 4) for Junction: {@code tcp} and {@code udp} listeners and connectors, the {@code proxy}
+ * action for streams and for datagram flows, and the {@code ip-filter} stream filter.
  *
  * <pre>{@code
  * listeners:
@@ -29,6 +29,9 @@ public final class TcpPlugin implements Plugin {
     private final TcpConnectorFactory connectorFactory = new TcpConnectorFactory();
     private final ProxyActionFactory proxyActionFactory = new ProxyActionFactory();
     private final IpFilterFactory ipFilterFactory = new IpFilterFactory();
+    private final UdpListenerFactory udpListenerFactory = new UdpListenerFactory();
+    private final UdpConnectorFactory udpConnectorFactory = new UdpConnectorFactory();
+    private final UdpProxyActionFactory udpProxyActionFactory = new UdpProxyActionFactory();
 
     /** Creates the plugin; has no side effects, as the host requires. */
     public TcpPlugin() {
@@ -46,22 +49,22 @@ public final class TcpPlugin implements Plugin {
 
     @Override
     public String description() {
-        return "Plain TCP: listener, connector, proxy action and ip-filter";
+        return "Plain TCP and UDP: listeners, connectors, proxy actions and ip-filter";
     }
 
     @Override
     public List<ListenerFactory> listenerFactories() {
-        return List.of(listenerFactory);
+        return List.of(listenerFactory, udpListenerFactory);
     }
 
     @Override
     public List<ConnectorFactory> connectorFactories() {
-        return List.of(connectorFactory);
+        return List.of(connectorFactory, udpConnectorFactory);
     }
 
     @Override
     public List<ActionFactory> actionFactories() {
-        return List.of(proxyActionFactory);
+        return List.of(proxyActionFactory, udpProxyActionFactory);
     }
 
     @Override

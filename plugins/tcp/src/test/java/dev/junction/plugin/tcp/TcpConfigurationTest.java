@@ -64,13 +64,11 @@ class TcpConfigurationTest {
 
         assertThat(tcp.spiVersion()).isEqualTo(SpiVersion.CURRENT);
         assertThat(tcp.description()).isNotBlank();
-        assertThat(tcp.listenerFactories()).singleElement()
-                .satisfies(f -> assertThat(f.protocol()).isEqualTo("tcp"))
-                .satisfies(f -> assertThat(f.shape()).isEqualTo(TrafficShape.STREAM));
-        assertThat(tcp.connectorFactories()).singleElement().satisfies(f -> assertThat(f.protocol()).isEqualTo("tcp"));
-        assertThat(tcp.actionFactories()).singleElement()
-                .satisfies(f -> assertThat(f.name()).isEqualTo("proxy"))
-                .satisfies(f -> assertThat(f.shape()).isEqualTo(TrafficShape.STREAM));
+        assertThat(tcp.listenerFactories()).extracting(f -> f.protocol() + "/" + f.shape())
+                .containsExactly("tcp/STREAM", "udp/MESSAGE");
+        assertThat(tcp.connectorFactories()).extracting(f -> f.protocol()).containsExactly("tcp", "udp");
+        assertThat(tcp.actionFactories()).extracting(f -> f.name() + "/" + f.shape())
+                .containsExactly("proxy/STREAM", "proxy/MESSAGE");
         assertThat(tcp.filterFactories()).singleElement()
                 .satisfies(f -> assertThat(f.name()).isEqualTo("ip-filter"));
     }
