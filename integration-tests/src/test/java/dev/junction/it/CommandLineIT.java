@@ -15,7 +15,8 @@ class CommandLineIT extends GatewayTest {
     void validateAcceptsEveryShippedConfig() throws Exception {
         Files.createDirectories(home.resolve("plugins/echo"));
         Files.copy(JunctionHome.echoPluginJar(), home.resolve("plugins/echo/junction-example-echo-plugin.jar"));
-        for (String file : List.of("conf/junction.yaml", "examples/tcp-proxy.yaml", "examples/echo-plugin.yaml")) {
+        for (String file : List.of("conf/junction.yaml", "examples/tcp-proxy.yaml", "examples/udp-proxy.yaml",
+                "examples/echo-plugin.yaml")) {
             Path config = home.resolve(file);
             CommandResult result = home.command("validate", "-c", config.toString());
             assertThat(result.exitCode()).as(file + ": " + result).isZero();
