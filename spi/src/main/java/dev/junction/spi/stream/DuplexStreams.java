@@ -45,18 +45,19 @@ public final class DuplexStreams {
      * Pipes {@code a} to {@code b} and {@code b} to {@code a} with backpressure in both directions, forwarding each
      * half-close, and closes both streams once both directions have ended or either failed.
      *
-     * <p>Two sockets adapted by {@link #of(NetSocket)} and served by one event loop are spliced without copying:
-     * the buffers read from one are written to the other. Other streams, and sockets on two loops, are joined with
-     * {@link io.vertx.core.streams.ReadStream#pipeTo}.
+     * <p>Two open sockets adapted by {@link #of(NetSocket)} and served by the calling event loop are spliced without
+     * copying: the buffers read from one are written to the other. Other streams, and sockets on two loops, are
+     * joined with {@link io.vertx.core.streams.ReadStream#pipeTo}.
      *
-     * @return a future completed when both streams are closed, with the bytes moved each way and the first failure
-     *     of either direction, if any; it never fails
+     * @return a future completed once both directions have ended (both streams are closed then), with the bytes
+     *     moved each way and the first failure of either direction, if any; it never fails
      */
     public static Future<SpliceResult> splice(DuplexStream a, DuplexStream b) {
         Direction forward;
         Direction backward;
         if (a instanceof NetSocketDuplexStream x && b instanceof NetSocketDuplexStream y && x.halfClose && y.halfClose
-                && x.channel.eventLoop() == y.channel.eventLoop()) {
+                && x.channel.eventLoop() == y.channel.eventLoop() && x.channel.eventLoop().inEventLoop()
+                && x.channel.isActive() && y.channel.isActive()) {
             forward = new ChannelDirection(x, y);
             backward = new ChannelDirection(y, x);
         } else {
