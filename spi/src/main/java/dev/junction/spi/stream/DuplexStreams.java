@@ -1,6 +1,7 @@
 package dev.junction.spi.stream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -265,6 +266,9 @@ public final class DuplexStreams {
      * end.
      */
     private static final class NetSocketDuplexStream implements DuplexStream {
+        private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS =
+                new AdaptiveRecvByteBufAllocator(512, 2048, 65536);
+
         /** The end-of-input marker; travels the pipeline like a read. */
         private static final Object END_OF_INPUT = new Object() {
             @Override
@@ -291,6 +295,10 @@ public final class DuplexStreams {
             this.halfClose = internal != null && channel instanceof DuplexChannel && !socket.isSsl()
                     && channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             if (halfClose) {
+                // Netty reads again whenever a read filled its buffer exactly. Its adaptive guess shrinks to the
+                // 64-byte minimum under small messages, so 64-byte messages cost an extra, empty read each; a
+                // 512-byte floor keeps small messages below the guess.
+                channel.config().setRecvByteBufAllocator(RECEIVE_BUFFERS);
                 // Raw messages, with pause and resume acting on the connection itself (auto-read and its queue).
                 internal.messageHandler(this::handleMessage);
                 internal.eventHandler(event -> {
