@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -266,8 +267,10 @@ public final class DuplexStreams {
      * end.
      */
     private static final class NetSocketDuplexStream implements DuplexStream {
-        private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS =
-                new AdaptiveRecvByteBufAllocator(512, 2048, 65536);
+        /** Netty's defaults for stream channels (up to 16 reads per wake-up, 64 KiB at most) with a 512-byte floor. */
+        private static final RecvByteBufAllocator RECEIVE_BUFFERS =
+                new AdaptiveRecvByteBufAllocator(512, 2048, 65536)
+                        .maxMessagesPerRead(16);
 
         /** The end-of-input marker; travels the pipeline like a read. */
         private static final Object END_OF_INPUT = new Object() {
