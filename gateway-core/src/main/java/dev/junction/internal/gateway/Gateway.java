@@ -246,18 +246,27 @@ public final class Gateway {
             return Future.failedFuture(new IllegalStateException("shutting down"));
         }
         GatewayPlan old = current;
-        GatewayPlan next;
-        try {
-            ConfigNode root = ConfigLoader.load(configFile, environment);
-            next = new ConfigCompiler(registry, vertx, metrics.registry(), old.upstreams(), environment).compile(root);
-        } catch (ConfigValidationException | ConfigException e) {
-            reloadsFailed.increment();
-            List<ConfigException> problems = e instanceof ConfigValidationException invalid ? invalid.problems()
-                    : problemsOf((ConfigException) e);
-            LOG.log(Level.ERROR, "reload (" + trigger + ") rejected; the running configuration stays:\n  "
-                    + String.join("\n  ", problems.stream().map(ConfigException::getMessage).toList()));
-            return Future.failedFuture(e);
-        }
+        // Reading and compiling the file is blocking work (file I/O, plugin factories): keep it off event loops,
+        // since the admin API asks for reloads from one.
+        return vertx.<GatewayPlan>executeBlocking(() -> new ConfigCompiler(registry, vertx, metrics.registry(),
+                        old.upstreams(), environment).compile(ConfigLoader.load(configFile, environment)), false)
+                .recover(e -> {
+                    if (e instanceof ConfigValidationException || e instanceof ConfigException) {
+                        reloadsFailed.increment();
+                        List<ConfigException> problems = e instanceof ConfigValidationException invalid
+                                ? invalid.problems() : problemsOf((ConfigException) e);
+                        LOG.log(Level.ERROR, "reload (" + trigger + ") rejected; the running configuration stays:\n  "
+                                + String.join("\n  ", problems.stream().map(ConfigException::getMessage).toList()));
+                    } else {
+                        reloadsFailed.increment();
+                        LOG.log(Level.ERROR, "reload (" + trigger + ") failed; the running configuration stays: " + e);
+                    }
+                    return Future.failedFuture(e);
+                })
+                .compose(next -> applyReload(trigger, old, next));
+    }
+
+    private Future<Void> applyReload(String trigger, GatewayPlan old, GatewayPlan next) {
         warnAboutRestartOnlySettings(old, next);
         return apply(old, next)
                 .compose(running -> (adminChanged(old, running)
