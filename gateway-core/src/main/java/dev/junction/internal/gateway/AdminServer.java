@@ -34,9 +34,9 @@ final class AdminServer {
 
     private final VertxInternal vertx;
     private final Gateway gateway;
+    private final String dashboard = loadDashboard();
     private HttpServer server;
     private Settings.Admin settings;
-    private String dashboard;
 
     AdminServer(VertxInternal vertx, Gateway gateway) {
         this.vertx = vertx;
@@ -87,7 +87,7 @@ final class AdminServer {
                 case "/upstreams" -> requireGet(request, get, () -> json(request, 200, upstreams()));
                 case "/reload" -> reload(request);
                 case "/" -> requireGet(request, get, () -> request.response()
-                        .putHeader("content-type", "text/html; charset=utf-8").end(dashboard()));
+                        .putHeader("content-type", "text/html; charset=utf-8").end(dashboard));
                 default -> json(request, 404, new JsonObject().put("error", "not found")
                         .put("endpoints", new JsonArray().add("/health").add("/ready").add("/metrics").add("/config")
                                 .add("/plugins").add("/listeners").add("/upstreams").add("POST /reload").add("/")));
@@ -209,16 +209,14 @@ final class AdminServer {
         return array;
     }
 
-    private String dashboard() {
-        if (dashboard == null) {
-            try (InputStream in = AdminServer.class.getResourceAsStream("/dev/junction/admin/dashboard.html")) {
-                dashboard = in == null ? "<!doctype html><title>Junction</title><p>dashboard missing"
-                        : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                dashboard = "<!doctype html><title>Junction</title><p>dashboard unreadable";
-            }
+    /** Reads the dashboard page once, at construction, so that no request reads the class path on an event loop. */
+    private static String loadDashboard() {
+        try (InputStream in = AdminServer.class.getResourceAsStream("/dev/junction/admin/dashboard.html")) {
+            return in == null ? "<!doctype html><title>Junction</title><p>dashboard missing"
+                    : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "<!doctype html><title>Junction</title><p>dashboard unreadable";
         }
-        return dashboard;
     }
 
     private static void json(HttpServerRequest request, int status, Object body) {

@@ -31,7 +31,6 @@ public final class PluginRegistry {
     public record Provided<T>(T factory, LoadedPlugin plugin, PluginContext context) {
     }
 
-    private final List<LoadedPlugin> plugins;
     private final Map<String, PluginContext> contexts = new LinkedHashMap<>();
     private final Map<String, Provided<ListenerFactory>> listeners = new LinkedHashMap<>();
     private final Map<String, Provided<ConnectorFactory>> connectors = new LinkedHashMap<>();
@@ -41,8 +40,7 @@ public final class PluginRegistry {
     private final List<String> problems = new ArrayList<>();
     private final List<LoadedPlugin> started = new ArrayList<>();
 
-    private PluginRegistry(List<LoadedPlugin> plugins, List<String> scanProblems) {
-        this.plugins = plugins;
+    private PluginRegistry(List<String> scanProblems) {
         this.problems.addAll(scanProblems);
     }
 
@@ -51,7 +49,7 @@ public final class PluginRegistry {
      */
     public static Future<PluginRegistry> start(PluginScanner.Result scan, VertxInternal vertx, int eventLoops,
             MeterRegistry meterRegistry) {
-        PluginRegistry registry = new PluginRegistry(scan.plugins(), scan.problems());
+        PluginRegistry registry = new PluginRegistry(scan.problems());
         Future<Void> chain = Future.succeededFuture();
         for (LoadedPlugin loaded : scan.plugins()) {
             chain = chain.compose(v -> registry.startOne(loaded, vertx, eventLoops, meterRegistry));
@@ -126,20 +124,12 @@ public final class PluginRegistry {
         return List.copyOf(started);
     }
 
-    /** Returns every plugin found, started or not. */
-    public List<LoadedPlugin> scanned() {
-        return plugins;
-    }
 
     /** Returns problems met while loading and starting plugins. */
     public List<String> problems() {
         return List.copyOf(problems);
     }
 
-    /** Returns the context given to a started plugin. */
-    public Optional<PluginContext> context(String pluginName) {
-        return Optional.ofNullable(contexts.get(pluginName));
-    }
 
     public Optional<Provided<ListenerFactory>> listener(String protocol) {
         return Optional.ofNullable(listeners.get(protocol));

@@ -43,10 +43,6 @@ final class TcpConnector implements StreamConnector {
         return connectTimeout;
     }
 
-    String upstreamName() {
-        return upstreamName;
-    }
-
     private synchronized NetClient client() {
         if (closed) {
             throw new GatewayException(GatewayException.Source.INTERNAL, false,
