@@ -11,6 +11,7 @@ import dev.junction.spi.PluginContext;
 import dev.junction.spi.config.ConfigException;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.BlockingStreamFilter;
+import dev.junction.spi.http.BlockingHttpFilter;
 import dev.junction.spi.filter.Filter;
 import dev.junction.spi.filter.FilterFactory;
 import dev.junction.spi.listener.Listener;
@@ -325,17 +326,19 @@ final class ConfigCompiler {
         List<Provided<FilterFactory>> factories = new ArrayList<>();
         List<ConfigNode> nodes = new ArrayList<>();
         for (ConfigNode filterNode : filterNodes) {
-            Map.Entry<String, ConfigNode> only = oneKey(filterNode, "filter", registry.filterNames());
-            Provided<FilterFactory> provided = registry.filter(only.getKey()).orElseThrow(() -> filterNode.error(
-                    missingExtension("filter", only.getKey(), registry.filterNames())));
+            Map.Entry<String, ConfigNode> only = oneKey(filterNode, "filter", registry.filterNames(shape));
+            Provided<FilterFactory> provided = registry.filter(only.getKey(), shape).orElseThrow(() -> filterNode.error(
+                    missingExtension("filter for " + shape.name().toLowerCase(Locale.ROOT) + " traffic",
+                            only.getKey(), registry.filterNames(shape))));
             FilterFactory factory = provided.factory();
-            if (factory.shape() != shape) {
-                throw filterNode.error("filter '" + only.getKey() + "' applies to " + factory.shape()
-                        + " traffic; this listener produces " + shape);
-            }
             Filter filter = PluginRegistry.withContextLoader(provided.plugin().classLoader(),
                     () -> factory.create(only.getValue(), provided.context()));
-            boolean blocking = filter instanceof BlockingStreamFilter;
+            if (filter.shape() != shape) {
+                throw filterNode.error("filter '" + only.getKey() + "' of plugin " + provided.plugin().name()
+                        + " created a filter for " + filter.shape() + " traffic; this listener produces " + shape
+                        + " (plugin bug)");
+            }
+            boolean blocking = filter instanceof BlockingStreamFilter || filter instanceof BlockingHttpFilter;
             if (blocking != (factory.style() == ExecutionStyle.BLOCKING)) {
                 throw filterNode.error("filter '" + only.getKey() + "' of plugin " + provided.plugin().name()
                         + " declares style " + factory.style() + " but created a"

@@ -93,7 +93,7 @@ public final class PluginRegistry {
             put(connectors, factory.protocol(), "upstream protocol", factory, loaded, context);
         }
         for (FilterFactory factory : plugin.filterFactories()) {
-            put(filters, factory.name(), "filter", factory, loaded, context);
+            put(filters, actionKey(factory.name(), factory.shape()), "filter", factory, loaded, context);
         }
         for (ActionFactory factory : plugin.actionFactories()) {
             put(actions, actionKey(factory.name(), factory.shape()), "action", factory, loaded, context);
@@ -139,8 +139,8 @@ public final class PluginRegistry {
         return Optional.ofNullable(connectors.get(protocol));
     }
 
-    public Optional<Provided<FilterFactory>> filter(String name) {
-        return Optional.ofNullable(filters.get(name));
+    public Optional<Provided<FilterFactory>> filter(String name, TrafficShape shape) {
+        return Optional.ofNullable(filters.get(actionKey(name, shape)));
     }
 
     public Optional<Provided<ActionFactory>> action(String name, TrafficShape shape) {
@@ -159,8 +159,10 @@ public final class PluginRegistry {
         return List.copyOf(connectors.keySet());
     }
 
-    public List<String> filterNames() {
-        return List.copyOf(filters.keySet());
+    /** Returns the filter names available for {@code shape}. */
+    public List<String> filterNames(TrafficShape shape) {
+        return filters.values().stream().filter(p -> p.factory().shape() == shape).map(p -> p.factory().name())
+                .toList();
     }
 
     public List<String> discoveryTypes() {
@@ -179,8 +181,9 @@ public final class PluginRegistry {
         describe(lines, connectors, pluginName, p -> "connector " + p.factory().protocol());
         describe(lines, actions, pluginName, p -> "action " + p.factory().name() + " ("
                 + p.factory().shape().name().toLowerCase(java.util.Locale.ROOT) + ")");
-        describe(lines, filters, pluginName, p -> "filter " + p.factory().name()
-                + (p.factory().style() == ExecutionStyle.BLOCKING ? " (blocking)" : ""));
+        describe(lines, filters, pluginName, p -> "filter " + p.factory().name() + " ("
+                + p.factory().shape().name().toLowerCase(java.util.Locale.ROOT)
+                + (p.factory().style() == ExecutionStyle.BLOCKING ? ", blocking" : "") + ")");
         describe(lines, discoveries, pluginName, p -> "discovery " + p.factory().type());
         return lines;
     }

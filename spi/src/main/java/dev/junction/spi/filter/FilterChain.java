@@ -1,7 +1,10 @@
 package dev.junction.spi.filter;
 
+import dev.junction.spi.Experimental;
+import dev.junction.spi.http.HttpExchange;
 import dev.junction.spi.route.StreamSession;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 
 /**
@@ -16,4 +19,18 @@ public interface FilterChain {
 
     /** Runs the connection phase of each stream filter in order; stops at the first filter that stops. */
     Future<FilterDecision> onConnection(StreamSession session);
+
+    /**
+     * Runs the request phase of each HTTP filter in order; stops at the first filter that stops. Blocking filters
+     * run on a virtual thread of the exchange's scope.
+     */
+    @Experimental
+    default Future<FilterDecision> onRequest(HttpExchange exchange) {
+        return Future.succeededFuture(FilterDecision.proceed());
+    }
+
+    /** Runs the response phase of each HTTP filter in reverse order; a filter that throws is skipped and logged. */
+    @Experimental
+    default void onResponse(HttpExchange exchange, HttpServerResponse response) {
+    }
 }

@@ -1,5 +1,7 @@
 package dev.junction.plugin.tcp;
 
+import dev.junction.spi.net.IpMatcher;
+
 import dev.junction.spi.filter.FilterDecision;
 import dev.junction.spi.filter.StreamFilter;
 import dev.junction.spi.route.StreamSession;

@@ -1,5 +1,7 @@
 package dev.junction.plugin.tcp;
 
+import dev.junction.spi.net.IpMatcher;
+
 import dev.junction.spi.PluginContext;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.Filter;

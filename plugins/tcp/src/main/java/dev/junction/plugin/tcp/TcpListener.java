@@ -1,5 +1,7 @@
 package dev.junction.plugin.tcp;
 
+import dev.junction.spi.net.IpMatcher;
+
 import dev.junction.plugin.tcp.ListenerMetrics.Rejection;
 import dev.junction.plugin.tcp.TcpListenerFactory.TcpListenerOptions;
 import dev.junction.spi.GatewayException;

@@ -1,5 +1,7 @@
 package dev.junction.plugin.tcp;
 
+import dev.junction.spi.net.IpMatcher;
+
 import dev.junction.plugin.tcp.UdpListenerFactory.UdpListenerOptions;
 import dev.junction.spi.GatewayException;
 import dev.junction.spi.config.ConfigNode;

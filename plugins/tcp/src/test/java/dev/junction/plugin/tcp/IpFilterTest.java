@@ -1,5 +1,7 @@
 package dev.junction.plugin.tcp;
 
+import dev.junction.spi.net.IpMatcher;
+
 import dev.junction.testkit.TestConfig;
 import dev.junction.testkit.TestPluginContext;
 

@@ -1,4 +1,4 @@
-package dev.junction.plugin.tcp;
+package dev.junction.spi.net;
 
 import dev.junction.spi.config.ConfigNode;
 import io.vertx.core.net.SocketAddress;
@@ -8,10 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An immutable set of IPv4 and IPv6 CIDR blocks, used by route matches ({@code source}) and by {@code ip-filter}.
- * IPv4-mapped IPv6 client addresses ({@code ::ffff:10.0.0.1}) match IPv4 blocks.
+ * An immutable set of IPv4 and IPv6 CIDR blocks, for source matches, allow and deny lists and trusted proxies.
+ * IPv4-mapped IPv6 client addresses ({@code ::ffff:10.0.0.1}) match IPv4 blocks. Never resolves a name.
+ *
+ * <pre>{@code
+ * IpMatcher trusted = IpMatcher.parse(options.get("trusted-proxies"));   // [10.0.0.0/8, ::1]
+ * if (trusted.contains(IpMatcher.addressBytes(request.remoteAddress()))) { ... }
+ * }</pre>
  */
-final class IpMatcher {
+public final class IpMatcher {
 
     private static final String EXPECTED = " (expected: an IPv4 or IPv6 CIDR such as 10.0.0.0/8, 127.0.0.1 or fd00::/8)";
 
@@ -22,7 +27,7 @@ final class IpMatcher {
     }
 
     /** Parses a list of CIDRs; a missing node gives an empty matcher. Errors name the offending element. */
-    static IpMatcher parse(ConfigNode node) {
+    public static IpMatcher parse(ConfigNode node) {
         if (node.isMissing()) {
             return new IpMatcher(List.of());
         }
@@ -44,12 +49,13 @@ final class IpMatcher {
         return new IpMatcher(blocks);
     }
 
-    boolean isEmpty() {
+    /** Returns whether the set has no blocks. */
+    public boolean isEmpty() {
         return blocks.length == 0;
     }
 
     /** Returns whether {@code address} (an IP literal's bytes, or null when unknown) lies in one of the blocks. */
-    boolean contains(byte[] address) {
+    public boolean contains(byte[] address) {
         if (address == null) {
             return false;
         }
@@ -65,7 +71,7 @@ final class IpMatcher {
      * Returns the bytes of a socket address's IP (4 for IPv4 and IPv4-mapped IPv6, 16 for IPv6), or null when it is
      * not an IP socket address.
      */
-    static byte[] addressBytes(SocketAddress address) {
+    public static byte[] addressBytes(SocketAddress address) {
         if (address == null || !address.isInetSocket()) {
             return null;
         }
@@ -74,7 +80,7 @@ final class IpMatcher {
     }
 
     /** Parses an IP literal without ever resolving a name; returns null when {@code text} is not one. */
-    static byte[] parseLiteral(String text) {
+    public static byte[] parseLiteral(String text) {
         if (text.indexOf(':') >= 0) {
             String literal = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
             try {
@@ -139,7 +145,7 @@ final class IpMatcher {
             return masked;
         }
 
-        boolean contains(byte[] address) {
+        public boolean contains(byte[] address) {
             if (address.length != network.length) {
                 return false;
             }

@@ -1,0 +1,208 @@
+package dev.junction.plugin.http;
+
+import dev.junction.spi.filter.FilterChain;
+import dev.junction.spi.http.HttpExchange;
+import dev.junction.spi.http.HttpExchangeLog;
+import dev.junction.spi.task.TaskScope;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The listener's {@link HttpExchange}: one per request, confined to the request's event loop. It also carries what
+ * the access log and metrics record, so it implements {@link HttpExchangeLog} itself.
+ */
+public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog {
+
+    private final HttpListener listener;
+    private final HttpServerRequest request;
+    private final String host;
+    private final String originalPath;
+    final long startNanos;
+    private String path;
+    private HttpListener.CompiledRoute route;
+    private TaskScope scope;
+    private MultiMap attributes;
+    private String clientIp;
+    private long bodyLimit;
+
+    boolean finished;
+    Throwable failure;
+    String upstream = "";
+    String endpoint = "";
+    long connectNanos;
+    long firstByteNanos;
+    int retries;
+
+    DefaultHttpExchange(HttpListener listener, HttpServerRequest request, String host, String path, long startNanos) {
+        this.listener = listener;
+        this.request = request;
+        this.host = host;
+        this.originalPath = path;
+        this.path = path;
+        this.startNanos = startNanos;
+        this.bodyLimit = listener.options().maxBodySize();
+    }
+
+    void route(HttpListener.CompiledRoute route) {
+        this.route = route;
+    }
+
+    HttpListener.CompiledRoute route() {
+        return route;
+    }
+
+    HttpListener listener() {
+        return listener;
+    }
+
+    @Override
+    public String listenerName() {
+        return listener.name();
+    }
+
+    @Override
+    public String routeName() {
+        return route == null ? "" : route.name();
+    }
+
+    @Override
+    public HttpServerRequest request() {
+        return request;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    /** Returns the normalised path before any rewrite, as the access log shows it. */
+    String originalPath() {
+        return originalPath;
+    }
+
+    @Override
+    public void path(String path) {
+        Objects.requireNonNull(path, "path");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path: \"" + path + "\" (expected: starting with /)");
+        }
+        this.path = path;
+    }
+
+    @Override
+    public String query() {
+        return request.query();
+    }
+
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public SocketAddress clientAddress() {
+        return request.remoteAddress();
+    }
+
+    @Override
+    public String clientIp() {
+        if (clientIp == null) {
+            clientIp = ForwardedHeaders.clientIp(request, listener.options().trustedProxies());
+        }
+        return clientIp;
+    }
+
+    @Override
+    public String scheme() {
+        return request.isSSL() ? "https" : "http";
+    }
+
+    @Override
+    public TaskScope scope() {
+        if (scope == null) {
+            scope = listener.plugin().tasks().open("http request " + listener.name(), Duration.ZERO);
+        }
+        return scope;
+    }
+
+    /** Ends the scope, if one was opened; cancels what still runs in it when the client went away. */
+    void closeScope(boolean clientGone) {
+        if (scope != null) {
+            if (clientGone) {
+                scope.cancel(new dev.junction.spi.task.TaskCancelledException("http: the client went away", false));
+            } else {
+                scope.close();
+            }
+        }
+    }
+
+    @Override
+    public Future<Void> respond(int status, String contentType, Buffer body) {
+        HttpServerResponse response = request.response();
+        if (response.headWritten() || response.ended()) {
+            return Future.failedFuture(new IllegalStateException("http: the response was already started"));
+        }
+        response.setStatusCode(status);
+        if (contentType != null) {
+            response.headers().set(HttpHeaders.CONTENT_TYPE, contentType);
+        }
+        return body == null ? response.end() : response.end(body);
+    }
+
+    @Override
+    public MultiMap attributes() {
+        if (attributes == null) {
+            attributes = MultiMap.caseInsensitiveMultiMap();
+        }
+        return attributes;
+    }
+
+    @Override
+    public HttpExchangeLog log() {
+        return this;
+    }
+
+    /** Returns the request body limit in bytes for this exchange; {@code 0} is unlimited. */
+    public long bodyLimit() {
+        return bodyLimit;
+    }
+
+    /** Lowers the request body limit for this exchange (a route's size-limit filter); never raises it. */
+    public void limitBody(long maxBytes) {
+        if (maxBytes > 0 && (bodyLimit == 0 || maxBytes < bodyLimit)) {
+            bodyLimit = maxBytes;
+        }
+    }
+
+    FilterChain filters() {
+        return route.filters();
+    }
+
+    @Override
+    public void upstream(String upstream, String endpoint) {
+        this.upstream = upstream;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public void connectNanos(long nanos) {
+        this.connectNanos = nanos;
+    }
+
+    @Override
+    public void firstByteNanos(long nanos) {
+        this.firstByteNanos = nanos;
+    }
+
+    @Override
+    public void retried() {
+        retries++;
+    }
+}

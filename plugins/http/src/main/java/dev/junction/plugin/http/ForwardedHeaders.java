@@ -1,0 +1,173 @@
+package dev.junction.plugin.http;
+
+import dev.junction.spi.net.IpMatcher;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
+import java.util.Locale;
+
+/**
+ * The headers a proxy adds and removes: hop-by-hop removal (RFC 9110 7.6.1), {@code Via} (7.6.3),
+ * {@code X-Forwarded-For}/{@code -Proto}/{@code -Host} and {@code Forwarded} (RFC 7239). Incoming forwarding
+ * headers are kept and extended only when the peer is a trusted proxy; from anyone else they are replaced, so a
+ * client cannot spoof its address to the upstream.
+ */
+final class ForwardedHeaders {
+
+    static final String X_FORWARDED_FOR = "x-forwarded-for";
+    static final String X_FORWARDED_PROTO = "x-forwarded-proto";
+    static final String X_FORWARDED_HOST = "x-forwarded-host";
+    static final String FORWARDED = "forwarded";
+    static final String VIA = "via";
+
+    private ForwardedHeaders() {
+    }
+
+    /** Returns whether {@code name} (lower case) is hop-by-hop, or must not be copied by a proxy for another reason. */
+    static boolean isHopByHop(String name) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 4 -> name.equalsIgnoreCase("host");
+            case 6 -> name.equalsIgnoreCase("expect");
+            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 14 -> name.equalsIgnoreCase("http2-settings");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            default -> false;
+        };
+    }
+
+    /**
+     * Copies {@code from} into {@code to} without hop-by-hop headers and without the headers that {@code from}'s
+     * {@code Connection} header names. Keeps {@code TE: trailers} when {@code keepTeTrailers}, as HTTP/2 upstreams
+     * (gRPC) need it.
+     */
+    static void copyEndToEnd(MultiMap from, MultiMap to, boolean keepTeTrailers) {
+        String connection = from.get("connection");
+        String[] named = connection == null ? null : tokens(connection);
+        for (var entry : from) {
+            String name = entry.getKey();
+            if (isHopByHop(name)) {
+                if (keepTeTrailers && name.equalsIgnoreCase("te") && hasToken(entry.getValue(), "trailers")) {
+                    to.add("te", "trailers");
+                }
+                continue;
+            }
+            if (named != null && contains(named, name)) {
+                continue;
+            }
+            to.add(name, entry.getValue());
+        }
+    }
+
+    /** Sets {@code Via}, {@code X-Forwarded-*} and {@code Forwarded} on the upstream request's headers. */
+    static void addForwarding(HttpServerRequest request, MultiMap out, boolean trusted, String via, String host,
+            String scheme) {
+        String peer = peerIp(request.remoteAddress());
+        String version = request.version() == HttpVersion.HTTP_2 ? "2" : request.version() == HttpVersion.HTTP_1_0
+                ? "1.0" : "1.1";
+        out.add(VIA, version + " " + via);
+        MultiMap in = request.headers();
+        String forwardedFor = trusted ? in.get(X_FORWARDED_FOR) : null;
+        out.set(X_FORWARDED_FOR, forwardedFor == null || forwardedFor.isBlank() ? peer : forwardedFor + ", " + peer);
+        String proto = trusted ? in.get(X_FORWARDED_PROTO) : null;
+        out.set(X_FORWARDED_PROTO, proto == null ? scheme : proto);
+        String forwardedHost = trusted ? in.get(X_FORWARDED_HOST) : null;
+        if (forwardedHost != null) {
+            out.set(X_FORWARDED_HOST, forwardedHost);
+        } else if (!host.isEmpty()) {
+            out.set(X_FORWARDED_HOST, authority(request, host));
+        } else {
+            out.remove(X_FORWARDED_HOST);
+        }
+        String element = "for=" + forwardedNode(peer) + ";proto=" + scheme
+                + (host.isEmpty() ? "" : ";host=" + quoteIfNeeded(authority(request, host)));
+        String forwarded = trusted ? in.get(FORWARDED) : null;
+        out.set(FORWARDED, forwarded == null || forwarded.isBlank() ? element : forwarded + ", " + element);
+    }
+
+    private static String authority(HttpServerRequest request, String host) {
+        var authority = request.authority();
+        return authority == null ? host : authority.toString();
+    }
+
+    /**
+     * Returns the client as trusted: the peer, or, when the peer is a trusted proxy, the right-most address of
+     * {@code X-Forwarded-For} that is not itself a trusted proxy.
+     */
+    static String clientIp(HttpServerRequest request, IpMatcher trustedProxies) {
+        String peer = peerIp(request.remoteAddress());
+        if (trustedProxies.isEmpty() || !trustedProxies.contains(IpMatcher.parseLiteral(peer))) {
+            return peer;
+        }
+        String forwardedFor = request.headers().get(X_FORWARDED_FOR);
+        if (forwardedFor == null) {
+            return peer;
+        }
+        String[] hops = forwardedFor.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].trim();
+            byte[] address = IpMatcher.parseLiteral(hop);
+            if (address == null) {
+                return peer; // garbage in the chain: trust nothing beyond the peer
+            }
+            if (!trustedProxies.contains(address) || i == 0) {
+                return hop;
+            }
+        }
+        return peer;
+    }
+
+    static String peerIp(SocketAddress address) {
+        if (address == null) {
+            return "unknown";
+        }
+        String ip = address.hostAddress();
+        if (ip == null) {
+            ip = address.host();
+        }
+        if (ip != null && ip.startsWith("::ffff:") && ip.indexOf('.') > 0) {
+            return ip.substring(7);
+        }
+        return ip == null ? "unknown" : ip;
+    }
+
+    private static String forwardedNode(String ip) {
+        return ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
+    }
+
+    private static String quoteIfNeeded(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_' || c == '~')) {
+                return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            }
+        }
+        return value;
+    }
+
+    static String[] tokens(String list) {
+        String[] parts = list.split(",");
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = parts[i].trim().toLowerCase(Locale.ROOT);
+        }
+        return parts;
+    }
+
+    static boolean hasToken(String list, String token) {
+        return contains(tokens(list), token);
+    }
+
+    private static boolean contains(String[] tokens, String name) {
+        for (String token : tokens) {
+            if (token.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

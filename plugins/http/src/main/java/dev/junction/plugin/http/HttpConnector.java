@@ -1,0 +1,147 @@
+package dev.junction.plugin.http;
+
+import dev.junction.spi.GatewayException;
+import dev.junction.spi.PluginContext;
+import dev.junction.spi.route.TrafficShape;
+import dev.junction.spi.upstream.Connector;
+import dev.junction.spi.upstream.Endpoint;
+import io.netty.channel.EventLoop;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The {@code http} connector of one upstream: a pooled Vert.x HTTP client per event loop, so a request and the
+ * upstream connection it uses always share a thread, and health probes through a separate client.
+ */
+final class HttpConnector implements Connector {
+
+    private final String upstreamName;
+    private final HttpConnectorOptions options;
+    private final PluginContext plugin;
+    private final Map<EventLoop, HttpClientAgent> clients = new ConcurrentHashMap<>();
+    private volatile HttpClientAgent probeClient;
+    private volatile boolean closed;
+
+    HttpConnector(String upstreamName, HttpConnectorOptions options, PluginContext plugin) {
+        this.upstreamName = upstreamName;
+        this.options = options;
+        this.plugin = plugin;
+    }
+
+    @Override
+    public TrafficShape shape() {
+        return TrafficShape.EXCHANGE;
+    }
+
+    HttpConnectorOptions options() {
+        return options;
+    }
+
+    String upstreamName() {
+        return upstreamName;
+    }
+
+    boolean http2() {
+        return options.http2();
+    }
+
+    /** Returns the client of the caller's event loop, creating it on first use. */
+    HttpClientAgent client() {
+        ContextInternal context = ContextInternal.current();
+        EventLoop loop = context == null ? null : context.nettyEventLoop();
+        if (loop == null) {
+            return probeClient();
+        }
+        HttpClientAgent client = clients.get(loop);
+        if (client == null) {
+            client = clients.computeIfAbsent(loop, key -> newClient(options.maxConnectionsPerEndpoint()));
+        }
+        return client;
+    }
+
+    private HttpClientAgent newClient(int poolSize) {
+        if (closed) {
+            throw new GatewayException(GatewayException.Source.INTERNAL, true,
+                    "http: upstream " + upstreamName + ": connector closed");
+        }
+        HttpClientOptions clientOptions = new HttpClientOptions()
+                .setConnectTimeout((int) options.connectTimeout().toMillis())
+                .setKeepAlive(true)
+                .setKeepAliveTimeout((int) Math.max(1, options.keepAliveTimeout().toSeconds()))
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(false)
+                .setMaxInitialLineLength(65_536)
+                .setMaxHeaderSize(65_536)
+                .setProtocolVersion(options.http2() ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
+                .setHttp2ClearTextUpgrade(false)
+                .setHttp2KeepAliveTimeout((int) Math.max(1, options.keepAliveTimeout().toSeconds()));
+        PoolOptions pool = new PoolOptions()
+                .setHttp1MaxSize(poolSize)
+                .setHttp2MaxSize(1)
+                .setEventLoopSize(0);
+        return plugin.vertx().httpClientBuilder().with(clientOptions).with(pool).build();
+    }
+
+    private HttpClientAgent probeClient() {
+        HttpClientAgent client = probeClient;
+        if (client == null) {
+            synchronized (this) {
+                if (probeClient == null) {
+                    probeClient = newClient(4);
+                }
+                client = probeClient;
+            }
+        }
+        return client;
+    }
+
+    @Override
+    public Future<Void> probe(Endpoint endpoint, Duration timeout) {
+        RequestOptions request = new RequestOptions()
+                .setServer(endpoint.address())
+                .setMethod(HttpMethod.GET)
+                .setURI(options.healthPath())
+                .setHost(options.healthHost().isEmpty() ? endpoint.host() : options.healthHost())
+                .setPort(endpoint.port())
+                .setConnectTimeout(timeout.toMillis())
+                .setTimeout(timeout.toMillis())
+                .putHeader("user-agent", "junction-health-check");
+        return probeClient().request(request)
+                .compose(req -> req.send())
+                .compose(response -> response.body().map(body -> response))
+                .compose(this::checkStatus);
+    }
+
+    private Future<Void> checkStatus(HttpClientResponse response) {
+        if (options.healthy(response.statusCode())) {
+            return Future.succeededFuture();
+        }
+        return Future.failedFuture(new GatewayException(GatewayException.Source.UPSTREAM, false,
+                "http: health check " + options.healthPath() + " answered " + response.statusCode()));
+    }
+
+    @Override
+    public Future<Void> close() {
+        closed = true;
+        List<Future<Void>> closing = new ArrayList<>();
+        clients.values().forEach(client -> closing.add(client.close()));
+        clients.clear();
+        HttpClientAgent probe = probeClient;
+        if (probe != null) {
+            closing.add(probe.close());
+        }
+        return Future.join(closing).mapEmpty();
+    }
+}

@@ -1,0 +1,477 @@
+package dev.junction.plugin.http;
+
+import dev.junction.spi.GatewayException;
+import dev.junction.spi.PluginContext;
+import dev.junction.spi.config.ConfigNode;
+import dev.junction.spi.filter.FilterChain;
+import dev.junction.spi.filter.FilterDecision;
+import dev.junction.spi.http.HttpAction;
+import dev.junction.spi.http.HttpStatusException;
+import dev.junction.spi.listener.Listener;
+import dev.junction.spi.listener.ListenerContext;
+import dev.junction.spi.route.Route;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An {@code http} listener: one Vert.x {@link HttpServer} per event loop on a shared socket, serving HTTP/1.1 and
+ * HTTP/2 (h2c). Each request is checked against the limits, its path normalised, then handed to the first route that
+ * matches: the route's request filters, its {@link HttpAction}, and the filters' response phase just before the
+ * response head is written.
+ */
+final class HttpListener implements Listener {
+
+    private static final AtomicInteger SHARED_PORT_IDS = new AtomicInteger(2_000_000);
+    private static final Buffer NOT_FOUND = Buffer.buffer("404 Not Found: no route for this request\n");
+
+    private final ListenerContext context;
+    private final HttpListenerOptions options;
+    private final System.Logger logger;
+    private final AtomicLong active = new AtomicLong();
+    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+    private volatile CompiledRoute[] routes = new CompiledRoute[0];
+    private volatile HttpListenerMetrics metrics;
+    private volatile String deploymentId;
+    private AccessLog accessLog;
+    private Future<Void> startFuture;
+    private Future<Void> stopFuture;
+
+    HttpListener(ListenerContext context, HttpListenerOptions options) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.options = options;
+        this.logger = context.plugin().logger();
+    }
+
+    /** A route compiled for matching, with per-route meters. */
+    record CompiledRoute(String name, RouteMatch match, FilterChain filters, boolean hasFilters, HttpAction action,
+            HttpListenerMetrics.RouteMeters meters) {
+    }
+
+    String name() {
+        return context.name();
+    }
+
+    PluginContext plugin() {
+        return context.plugin();
+    }
+
+    HttpListenerOptions options() {
+        return options;
+    }
+
+    @Override
+    public void routes(List<Route> routes) {
+        Objects.requireNonNull(routes, "routes");
+        CompiledRoute[] compiled = new CompiledRoute[routes.size()];
+        for (int i = 0; i < compiled.length; i++) {
+            Route route = routes.get(i);
+            RouteMatch match = RouteMatch.compile(route.match());
+            if (!(route.action() instanceof HttpAction action)) {
+                ConfigNode where = route.match();
+                throw where.error("route '" + route.name() + "': action '" + route.action().describe() + "' handles "
+                        + route.action().shape().name().toLowerCase(Locale.ROOT)
+                        + " traffic (expected: an HTTP action, such as proxy, respond or echo, for an http listener)");
+            }
+            compiled[i] = new CompiledRoute(route.name(), match, route.filters(), !route.filters().names().isEmpty(),
+                    action, null);
+        }
+        HttpListenerMetrics current = metrics;
+        if (current != null) {
+            compiled = current.bind(compiled);
+        }
+        this.routes = compiled; // one volatile write: a request sees the old list or the new one, never a mix
+    }
+
+    @Override
+    public synchronized Future<Void> start() {
+        if (startFuture != null || stopFuture != null) {
+            return Future.failedFuture(new IllegalStateException("http: listener '" + name() + "' was already started"));
+        }
+        PluginContext plugin = context.plugin();
+        metrics = new HttpListenerMetrics(plugin.meterRegistry(), context.tags(), active);
+        routes = metrics.bind(routes);
+        try {
+            accessLog = AccessLog.open(options.accessLog(), name());
+        } catch (GatewayException e) {
+            startFuture = Future.failedFuture(e);
+            return startFuture;
+        }
+        SocketAddress address = context.address();
+        int instances = Math.max(1, context.instances());
+        SocketAddress bindAddress = address.port() == 0 && instances > 1
+                ? SocketAddress.sharedRandomPort(SHARED_PORT_IDS.getAndIncrement(), address.host())
+                : address;
+        HttpServerOptions serverOptions = serverOptions();
+        startFuture = plugin.vertx()
+                .deployVerticle(() -> new ServerVerticle(serverOptions, bindAddress),
+                        new DeploymentOptions().setInstances(instances))
+                .transform(result -> {
+                    if (result.succeeded()) {
+                        deploymentId = result.result();
+                        return Future.succeededFuture();
+                    }
+                    servers.clear();
+                    return Future.failedFuture(new GatewayException(GatewayException.Source.INTERNAL, false,
+                            "http: listener '" + name() + "' cannot bind " + address + ": "
+                                    + result.cause().getMessage(), result.cause()));
+                });
+        return startFuture;
+    }
+
+    private HttpServerOptions serverOptions() {
+        HttpServerOptions server = new HttpServerOptions()
+                .setReuseAddress(true)
+                .setAcceptBacklog(options.acceptBacklog())
+                .setTcpNoDelay(true)
+                .setIdleTimeout((int) options.idleTimeout().toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                // The request line is method + URI + version: leave room for the longest method and the version.
+                .setMaxInitialLineLength(options.maxUriLength() + 32)
+                .setMaxHeaderSize(options.maxHeaderSize())
+                .setHandle100ContinueAutomatically(true)
+                .setHttp2ClearTextEnabled(options.h2c())
+                .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(options.maxConcurrentStreams())
+                        .setMaxHeaderListSize(options.maxHeaderSize()));
+        return server;
+    }
+
+    /** One server per deployed instance, so each is owned by the instance's own event loop. */
+    private final class ServerVerticle extends VerticleBase {
+        private final HttpServerOptions serverOptions;
+        private final SocketAddress bindAddress;
+        /** Connections whose first request head has not arrived yet, with their timers; event-loop confined. */
+        private final Map<HttpConnection, Long> headerTimers = new IdentityHashMap<>();
+
+        ServerVerticle(HttpServerOptions serverOptions, SocketAddress bindAddress) {
+            this.serverOptions = serverOptions;
+            this.bindAddress = bindAddress;
+        }
+
+        @Override
+        public Future<?> start() {
+            HttpServer server = vertx.createHttpServer(serverOptions)
+                    .connectionHandler(this::connected)
+                    .requestHandler(this::request)
+                    .invalidRequestHandler(HttpListener.this::invalidRequest);
+            return server.listen(bindAddress).onSuccess(servers::add);
+        }
+
+        private void connected(HttpConnection connection) {
+            metrics.connections.increment();
+            long millis = options.requestHeaderTimeout().toMillis();
+            if (millis > 0) {
+                Vertx loop = vertx;
+                long timer = loop.setTimer(millis, id -> {
+                    if (headerTimers.remove(connection) != null) {
+                        metrics.headerTimeouts.increment();
+                        connection.close();
+                    }
+                });
+                headerTimers.put(connection, timer);
+                connection.closeHandler(v -> cancelHeaderTimer(connection));
+            }
+        }
+
+        private void cancelHeaderTimer(HttpConnection connection) {
+            if (!headerTimers.isEmpty()) {
+                Long timer = headerTimers.remove(connection);
+                if (timer != null) {
+                    vertx.cancelTimer(timer);
+                }
+            }
+        }
+
+        private void request(HttpServerRequest request) {
+            cancelHeaderTimer(request.connection());
+            HttpListener.this.handle(request);
+        }
+    }
+
+    private void invalidRequest(HttpServerRequest request) {
+        // The decoder failed: a malformed head, too long a URI or head. Answer and close; nothing is routed.
+        HttpListenerMetrics meters = metrics;
+        Throwable failure = request.decoderResult().cause();
+        int status = 400;
+        if (failure instanceof TooLongHttpLineException) {
+            status = 414;
+        } else if (failure instanceof TooLongHttpHeaderException) {
+            status = 431;
+        }
+        meters.rejected(status);
+        HttpServerResponse response = request.response();
+        response.setStatusCode(status).putHeader(HttpHeaders.CONNECTION, "close");
+        response.end(Buffer.buffer(status + " " + HttpResponses.reason(status) + "\n"))
+                .onComplete(v -> request.connection().close());
+    }
+
+    /** Routes one request; runs on its event loop. */
+    void handle(HttpServerRequest request) {
+        long start = System.nanoTime();
+        request.pause();
+        HttpListenerMetrics meters = metrics;
+        if (request.headers().size() > options.maxHeaders()) {
+            reject(request, 431, "too many header fields (max-headers " + options.maxHeaders() + ")");
+            return;
+        }
+        if (options.maxBodySize() > 0) {
+            String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (length != null && exceeds(length, options.maxBodySize())) {
+                reject(request, 413, "body larger than max-body-size " + options.maxBodySize());
+                return;
+            }
+        }
+        String rawPath = request.path();
+        String path = rawPath == null ? null : PathNormalizer.normalize(rawPath);
+        if (path == null) {
+            if (request.method() == io.vertx.core.http.HttpMethod.OPTIONS && "*".equals(rawPath)) {
+                request.response().putHeader(HttpHeaders.CONTENT_LENGTH, "0").end();
+                return;
+            }
+            reject(request, 400, "invalid request path");
+            return;
+        }
+        String host = host(request.authority());
+        CompiledRoute route = select(request, host, path);
+        if (route == null) {
+            meters.unrouted.increment();
+            request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, HttpResponses.TEXT)
+                    .end(NOT_FOUND.copy());
+            return;
+        }
+        DefaultHttpExchange exchange = new DefaultHttpExchange(this, request, host, path, start);
+        exchange.route(route);
+        active.incrementAndGet();
+        HttpServerResponse response = request.response();
+        if (route.hasFilters()) {
+            response.headersEndHandler(v -> route.filters().onResponse(exchange, response));
+            Future<FilterDecision> decision = route.filters().onRequest(exchange);
+            if (decision.isComplete()) {
+                afterFilters(exchange, decision);
+            } else {
+                decision.onComplete(done -> afterFilters(exchange, done));
+            }
+        } else {
+            run(exchange);
+        }
+    }
+
+    private void afterFilters(DefaultHttpExchange exchange, io.vertx.core.AsyncResult<FilterDecision> decision) {
+        HttpServerResponse response = exchange.response();
+        if (decision.failed()) {
+            finish(exchange, decision.cause());
+            return;
+        }
+        if (decision.result().proceeds()) {
+            run(exchange);
+            return;
+        }
+        if (!response.headWritten() && !response.ended()) {
+            HttpResponses.error(response, 403, null);
+        }
+        // The filter answered; once that response ends the exchange is complete.
+        if (response.ended()) {
+            finish(exchange, null);
+        } else {
+            response.endHandler(v -> finish(exchange, null));
+            exchange.request().connection().closeHandler(v -> finish(exchange, null));
+        }
+    }
+
+    private void run(DefaultHttpExchange exchange) {
+        Future<Void> done;
+        try {
+            done = exchange.route().action().handle(exchange);
+        } catch (RuntimeException e) {
+            done = Future.failedFuture(e);
+        }
+        if (done.isComplete()) {
+            finish(exchange, done.cause());
+        } else {
+            done.onComplete(result -> finish(exchange, result.cause()));
+        }
+    }
+
+    /** Ends an exchange: answers a failure that has not started a response, then logs and counts it once. */
+    private void finish(DefaultHttpExchange exchange, Throwable failure) {
+        if (exchange.finished) {
+            return;
+        }
+        exchange.finished = true;
+        HttpServerRequest request = exchange.request();
+        HttpServerResponse response = request.response();
+        if (failure != null) {
+            if (!response.headWritten() && !response.ended()) {
+                int status = HttpResponses.statusOf(failure);
+                HttpResponses.error(response, status, failure instanceof HttpStatusException e
+                        ? e.retryAfter().orElse(null) : null);
+                exchange.failure = failure;
+            } else if (!response.ended()) {
+                response.reset();
+                exchange.failure = failure;
+            } else {
+                exchange.failure = failure;
+            }
+            logFailure(exchange, failure);
+        } else if (!response.ended()) {
+            // An action that returned before ending its response: end it rather than leave the client hanging.
+            if (!response.headWritten()) {
+                HttpResponses.error(response, 500, null);
+            } else {
+                response.end();
+            }
+        }
+        active.decrementAndGet();
+        exchange.closeScope(response.closed());
+        long nanos = System.nanoTime() - exchange.startNanos;
+        int status = response.getStatusCode();
+        exchange.route().meters().record(status, nanos);
+        if (accessLog != null) {
+            accessLog.write(exchange, status, nanos);
+        }
+    }
+
+    private void logFailure(DefaultHttpExchange exchange, Throwable failure) {
+        String where = " (listener " + name() + ", route " + exchange.routeName() + ", "
+                + exchange.request().method() + " " + exchange.path() + ")";
+        if (failure instanceof GatewayException gateway) {
+            Level level = gateway.source() == GatewayException.Source.INTERNAL
+                    && !(failure instanceof HttpStatusException) ? Level.WARNING : Level.DEBUG;
+            logger.log(level, () -> gateway.getMessage() + where);
+        } else if (failure instanceof dev.junction.spi.task.TaskCancelledException) {
+            logger.log(Level.DEBUG, () -> "http: request cancelled: " + failure.getMessage() + where);
+        } else {
+            logger.log(Level.WARNING, "http: request failed" + where, failure);
+        }
+    }
+
+    private void reject(HttpServerRequest request, int status, String why) {
+        metrics.rejected(status);
+        logger.log(Level.DEBUG, () -> "http: " + status + " for " + request.remoteAddress() + ": " + why
+                + " (listener " + name() + ")");
+        HttpServerResponse response = request.response();
+        if (request.version() != HttpVersion.HTTP_2) {
+            // The unread body would be taken for the next request: close after answering.
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        HttpResponses.error(response, status, null);
+    }
+
+    private static boolean exceeds(String contentLength, long max) {
+        try {
+            return Long.parseLong(contentLength.trim()) > max;
+        } catch (NumberFormatException e) {
+            return false; // the request guard refuses invalid lengths before this
+        }
+    }
+
+    static String host(HostAndPort authority) {
+        if (authority == null) {
+            return "";
+        }
+        String host = authority.host();
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                return host.toLowerCase(Locale.ROOT);
+            }
+        }
+        return host;
+    }
+
+    CompiledRoute select(HttpServerRequest request, String host, String path) {
+        for (CompiledRoute route : routes) {
+            if (route.match().matches(request, host, path)) {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Future<Void> stop(Duration drainTimeout) {
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        synchronized (this) {
+            if (stopFuture != null) {
+                return stopFuture;
+            }
+            Future<Void> started = startFuture == null ? Future.succeededFuture() : startFuture.otherwiseEmpty();
+            stopFuture = started
+                    .compose(v -> drain(drainTimeout))
+                    .compose(v -> undeploy())
+                    .andThen(v -> {
+                        if (accessLog != null) {
+                            accessLog.close();
+                        }
+                    });
+            return stopFuture;
+        }
+    }
+
+    private Future<Void> drain(Duration drainTimeout) {
+        long millis = Math.max(0, drainTimeout.toMillis());
+        List<Future<Void>> shutdowns = new ArrayList<>();
+        for (HttpServer server : servers) {
+            // Stops accepting at once; HTTP/1.1 connections close after their current response, HTTP/2 ones get
+            // a GOAWAY, and whatever is still open when the grace period ends is closed.
+            shutdowns.add(server.shutdown(millis, TimeUnit.MILLISECONDS));
+        }
+        servers.clear();
+        return Future.join(shutdowns).<Void>mapEmpty().otherwiseEmpty();
+    }
+
+    private Future<Void> undeploy() {
+        String id = deploymentId;
+        deploymentId = null;
+        if (id == null) {
+            return Future.succeededFuture();
+        }
+        return context.plugin().vertx().undeploy(id).recover(failure -> {
+            logger.log(Level.WARNING, "http: listener '" + name() + "': undeploying its servers failed", failure);
+            return Future.succeededFuture();
+        });
+    }
+
+    @Override
+    public long activeConnections() {
+        return active.get();
+    }
+
+    @Override
+    public Optional<SocketAddress> boundAddress() {
+        if (servers.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(SocketAddress.inetSocketAddress(servers.get(0).actualPort(), context.address().host()));
+    }
+}

@@ -1,0 +1,456 @@
+package dev.junction.plugin.http;
+
+import dev.junction.spi.GatewayException;
+import dev.junction.spi.GatewayException.Source;
+import dev.junction.spi.http.HttpStatusException;
+import dev.junction.spi.task.TaskCancelledException;
+import dev.junction.spi.upstream.Endpoint;
+import dev.junction.spi.upstream.EndpointLease;
+import dev.junction.spi.upstream.Selection;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One request on its way through a {@link ProxyAction}: choose an endpoint, send the head, stream the body up and
+ * the response down with backpressure, and retry on another endpoint when that is safe. Confined to the request's
+ * event loop.
+ *
+ * <p>A retry is safe when no byte of the request body went upstream yet and either the connection never opened
+ * or the method is idempotent, and no byte of the response went to the client. Bodies are never buffered to make
+ * more requests retryable.
+ */
+final class ProxyCall {
+
+    /** How an attempt failed, for the retry policy. */
+    private enum FailureKind { CONNECT, RESET, TIMEOUT, STATUS }
+
+    private static final Duration LIMIT_RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final ProxyAction action;
+    private final DefaultHttpExchange exchange;
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final Vertx vertx;
+    private final Promise<Void> done = Promise.promise();
+    private final boolean idempotent;
+    private final MultiMap headers;
+    private final boolean hasContentLength;
+    private int attempt;
+    private Set<Endpoint> tried = Set.of();
+    private ProxyAction.Target target;
+    private ProxyAction.UpstreamMeters meters;
+    private EndpointLease lease;
+    private HttpClientRequest upstreamRequest;
+    private long sentNanos;
+    private boolean bodyStarted;
+    private boolean requestEnded;
+    private long bodyBytes;
+    private boolean retrySlot;
+    private boolean finished;
+    private long requestTimer = -1;
+    private long firstByteTimer = -1;
+
+    ProxyCall(ProxyAction action, DefaultHttpExchange exchange) {
+        this.action = action;
+        this.exchange = exchange;
+        this.request = exchange.request();
+        this.response = request.response();
+        this.vertx = exchange.listener().plugin().vertx();
+        this.idempotent = ProxyAction.idempotent(request.method());
+        this.headers = upstreamHeaders();
+        this.hasContentLength = headers.contains(HttpHeaders.CONTENT_LENGTH);
+    }
+
+    Future<Void> start() {
+        action.inFlight.incrementAndGet();
+        if (action.requestMillis > 0) {
+            requestTimer = vertx.setTimer(action.requestMillis, id -> {
+                requestTimer = -1;
+                timedOut("the whole request took longer than timeouts.request ("
+                        + action.requestMillis + "ms)");
+            });
+        }
+        response.closeHandler(v -> clientGone());
+        response.exceptionHandler(failure -> clientGone());
+        nextAttempt();
+        return done.future();
+    }
+
+    private MultiMap upstreamHeaders() {
+        MultiMap out = MultiMap.caseInsensitiveMultiMap();
+        ForwardedHeaders.copyEndToEnd(request.headers(), out, true);
+        HttpListenerOptions options = exchange.listener().options();
+        boolean trusted = !options.trustedProxies().isEmpty() && options.trustedProxies()
+                .contains(dev.junction.spi.net.IpMatcher.addressBytes(request.remoteAddress()));
+        ForwardedHeaders.addForwarding(request, out, trusted, options.via(), exchange.host(), exchange.scheme());
+        return out;
+    }
+
+    private void nextAttempt() {
+        attempt++;
+        target = action.pick();
+        meters = action.meters(target, exchange.listener().plugin().meterRegistry());
+        target.upstream().acquire(new Selection(hashKey(), tried)).onComplete(this::leased);
+    }
+
+    private String hashKey() {
+        return switch (action.hashKey.kind()) {
+            case NONE -> "";
+            case CLIENT_ADDRESS -> exchange.clientIp();
+            case PATH -> exchange.path();
+            case HEADER -> {
+                String value = request.getHeader(action.hashKey.name());
+                yield value == null ? "" : value;
+            }
+            case COOKIE -> {
+                Cookie cookie = request.getCookie(action.hashKey.name());
+                yield cookie == null ? "" : cookie.getValue();
+            }
+        };
+    }
+
+    private void leased(AsyncResult<EndpointLease> result) {
+        if (finished) {
+            if (result.succeeded()) {
+                result.result().success();
+            }
+            return;
+        }
+        if (result.failed()) {
+            Throwable cause = result.cause();
+            String message = "http: " + cause.getMessage();
+            if (cause instanceof GatewayException gateway && gateway.source() == Source.INTERNAL) {
+                fail(new HttpStatusException(503, LIMIT_RETRY_AFTER, Source.INTERNAL, true, message, cause));
+            } else {
+                fail(new HttpStatusException(502, Source.UPSTREAM, false, message, cause));
+            }
+            return;
+        }
+        lease = result.result();
+        Endpoint endpoint = lease.endpoint();
+        exchange.upstream(target.upstream().name(), endpoint.toString());
+        RequestOptions options = new RequestOptions()
+                .setServer(endpoint.address())
+                .setMethod(request.method())
+                .setURI(exchange.query() == null ? exchange.path() : exchange.path() + '?' + exchange.query())
+                .setHeaders(headers)
+                .setIdleTimeout(action.idleMillis);
+        long started = System.nanoTime();
+        target.connector().client().request(options).onComplete(sent -> {
+            if (sent.failed()) {
+                attemptFailed(sent.cause(), FailureKind.CONNECT);
+                return;
+            }
+            exchange.connectNanos(System.nanoTime() - started);
+            send(sent.result(), endpoint);
+        });
+    }
+
+    private void send(HttpClientRequest up, Endpoint endpoint) {
+        if (finished) {
+            up.reset();
+            return;
+        }
+        upstreamRequest = up;
+        up.authority(authority(endpoint));
+        up.response().onComplete(result -> {
+            if (up != upstreamRequest || finished) {
+                return;
+            }
+            if (result.failed()) {
+                attemptFailed(result.cause(), kindOf(result.cause()));
+            } else {
+                respond(result.result());
+            }
+        });
+        sentNanos = System.nanoTime();
+        if (requestEnded) {
+            up.end();
+            armFirstByteTimer();
+            return;
+        }
+        boolean chunkedUpstream = !hasContentLength && up.version() != HttpVersion.HTTP_2;
+        long limit = exchange.bodyLimit();
+        request.handler(chunk -> {
+            if (!bodyStarted) {
+                bodyStarted = true;
+                if (chunkedUpstream) {
+                    up.setChunked(true);
+                }
+            }
+            bodyBytes += chunk.length();
+            if (limit > 0 && bodyBytes > limit) {
+                bodyTooLarge(limit);
+                return;
+            }
+            up.write(chunk);
+            if (up.writeQueueFull()) {
+                request.pause();
+                up.drainHandler(v -> request.resume());
+            }
+        });
+        request.endHandler(v -> {
+            requestEnded = true;
+            if (up == upstreamRequest && !finished) {
+                up.end();
+                armFirstByteTimer();
+            }
+        });
+        request.resume();
+    }
+
+    private HostAndPort authority(Endpoint endpoint) {
+        return switch (action.host) {
+            case "preserve" -> {
+                HostAndPort original = request.authority();
+                yield original != null ? original : HostAndPort.create(endpoint.host(), endpoint.port());
+            }
+            case "endpoint" -> HostAndPort.create(endpoint.host(), endpoint.port());
+            default -> HostAndPort.authority(action.host);
+        };
+    }
+
+    private void armFirstByteTimer() {
+        if (action.firstByteMillis > 0 && firstByteTimer < 0) {
+            HttpClientRequest up = upstreamRequest;
+            firstByteTimer = vertx.setTimer(action.firstByteMillis, id -> {
+                firstByteTimer = -1;
+                if (up == upstreamRequest && !finished) {
+                    up.reset();
+                    attemptFailed(new TimeoutException("no response within timeouts.first-byte ("
+                            + action.firstByteMillis + "ms)"), FailureKind.TIMEOUT);
+                }
+            });
+        }
+    }
+
+    private void cancelFirstByteTimer() {
+        if (firstByteTimer >= 0) {
+            vertx.cancelTimer(firstByteTimer);
+            firstByteTimer = -1;
+        }
+    }
+
+    private void respond(HttpClientResponse upstream) {
+        cancelFirstByteTimer();
+        long now = System.nanoTime();
+        exchange.firstByteNanos(now);
+        meters.firstByte.record(now - sentNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        int status = upstream.statusCode();
+        meters.answered(status);
+        if (action.retryOn.statuses().contains(status) && mayRetry(FailureKind.STATUS)) {
+            lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + status));
+            lease = null;
+            upstream.request().reset();
+            retry();
+            return;
+        }
+        Throwable outcome = status >= 500
+                ? new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + status) : null;
+        response.setStatusCode(status);
+        MultiMap out = response.headers();
+        ForwardedHeaders.copyEndToEnd(upstream.headers(), out, false);
+        out.add(ForwardedHeaders.VIA, (upstream.version() == HttpVersion.HTTP_2 ? "2 " : "1.1 ")
+                + exchange.listener().options().via());
+        if (!out.contains(HttpHeaders.CONTENT_LENGTH) && request.method() != HttpMethod.HEAD
+                && status != 204 && status != 304 && status >= 200) {
+            response.setChunked(true);
+        }
+        upstream.handler(chunk -> {
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                upstream.pause();
+                response.drainHandler(v -> upstream.resume());
+            }
+        });
+        upstream.exceptionHandler(failure -> {
+            if (!finished) {
+                releaseLease(failure);
+                meters.failed();
+                fail(new GatewayException(Source.UPSTREAM, false, "http: upstream " + target.upstream().name()
+                        + " (" + lease() + ") failed mid-response: " + failure.getMessage(), failure));
+            }
+        });
+        upstream.endHandler(v -> {
+            MultiMap trailers = upstream.trailers();
+            if (!trailers.isEmpty()) {
+                response.trailers().addAll(trailers);
+            }
+            releaseLease(outcome);
+            response.end().onComplete(ended -> finish(null));
+        });
+    }
+
+    private String lease() {
+        return exchange.endpoint;
+    }
+
+    private void attemptFailed(Throwable cause, FailureKind kind) {
+        cancelFirstByteTimer();
+        if (finished) {
+            return;
+        }
+        meters.failed();
+        Endpoint endpoint = lease == null ? null : lease.endpoint();
+        releaseLease(cause);
+        if (mayRetry(kind)) {
+            if (endpoint != null) {
+                Set<Endpoint> excluded = new HashSet<>(tried);
+                excluded.add(endpoint);
+                tried = excluded;
+            }
+            retry();
+            return;
+        }
+        String where = "http: upstream " + target.upstream().name()
+                + (endpoint == null ? "" : " (" + endpoint + ")");
+        if (kind == FailureKind.TIMEOUT || cause instanceof ConnectTimeoutException) {
+            fail(new HttpStatusException(504, Source.UPSTREAM, true, where + " timed out: " + cause.getMessage(),
+                    cause));
+        } else {
+            String what = kind == FailureKind.CONNECT ? " connect failed: " : " failed: ";
+            fail(new HttpStatusException(502, Source.UPSTREAM, true, where + what + cause.getMessage(), cause));
+        }
+    }
+
+    private boolean mayRetry(FailureKind kind) {
+        if (attempt >= action.attempts || bodyStarted || response.headWritten()) {
+            return false;
+        }
+        boolean allowed = switch (kind) {
+            case CONNECT -> action.retryOn.connectFailure();
+            case RESET -> action.retryOn.reset() && idempotent;
+            case TIMEOUT -> action.retryOn.timeout() && idempotent;
+            case STATUS -> idempotent;
+        };
+        if (!allowed) {
+            return false;
+        }
+        if (!retrySlot) {
+            if (!action.acquireRetry()) {
+                return false;
+            }
+            retrySlot = true;
+        }
+        return true;
+    }
+
+    private void retry() {
+        exchange.retried();
+        meters.retries.increment();
+        upstreamRequest = null;
+        request.pause();
+        request.handler(null);
+        request.endHandler(requestEnded ? null : v -> requestEnded = true);
+        nextAttempt();
+    }
+
+    private static FailureKind kindOf(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
+                return FailureKind.TIMEOUT;
+            }
+        }
+        return FailureKind.RESET;
+    }
+
+    private void bodyTooLarge(long limit) {
+        request.handler(null);
+        if (upstreamRequest != null) {
+            upstreamRequest.reset();
+        }
+        releaseLease(null);
+        if (request.version() != HttpVersion.HTTP_2) {
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        fail(new HttpStatusException(413, Source.DOWNSTREAM, false,
+                "http: request body larger than " + limit + " bytes", null));
+    }
+
+    private void timedOut(String why) {
+        if (finished) {
+            return;
+        }
+        if (upstreamRequest != null) {
+            upstreamRequest.reset();
+        }
+        releaseLease(new TimeoutException(why));
+        fail(new HttpStatusException(504, Source.UPSTREAM, false, "http: " + why, null));
+    }
+
+    private void clientGone() {
+        if (finished) {
+            return;
+        }
+        if (upstreamRequest != null) {
+            upstreamRequest.reset();
+        }
+        releaseLease(null); // the client's doing: not the endpoint's fault
+        fail(new TaskCancelledException("http: the client went away", false));
+    }
+
+    private void releaseLease(Throwable failure) {
+        EndpointLease current = lease;
+        lease = null;
+        if (current != null) {
+            if (failure == null) {
+                current.success();
+            } else {
+                current.failure(failure);
+            }
+        }
+    }
+
+    private void fail(Throwable failure) {
+        finish(failure);
+    }
+
+    private void finish(Throwable failure) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelFirstByteTimer();
+        if (requestTimer >= 0) {
+            vertx.cancelTimer(requestTimer);
+            requestTimer = -1;
+        }
+        if (!requestEnded) {
+            request.handler(null);
+            request.endHandler(null);
+            if (failure != null && request.version() != HttpVersion.HTTP_2 && !response.headWritten()) {
+                // Part of the body is unread: the connection cannot carry another request.
+                response.putHeader(HttpHeaders.CONNECTION, "close");
+            }
+            request.resume();
+        }
+        action.inFlight.decrementAndGet();
+        if (retrySlot) {
+            action.releaseRetry();
+        }
+        if (failure == null) {
+            done.complete();
+        } else {
+            done.fail(failure);
+        }
+    }
+
+}

@@ -1,0 +1,102 @@
+package dev.junction.plugin.http;
+
+import dev.junction.internal.gateway.Gateway;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole gateway started from a YAML text for one test, with this plugin found on the class path. Write
+ * {@code ${PORT_1}}...{@code ${PORT_9}} in the text for free loopback ports chosen per instance; read them back with
+ * {@link #port(int)}.
+ *
+ * <pre>{@code
+ * try (TestGateway gateway = TestGateway.start(dir, """
+ *         listeners:
+ *           web:
+ *             protocol: http
+ *             address: 127.0.0.1:${PORT_1}
+ *             routes:
+ *               - name: hello
+ *                 action: {respond: {status: 200, body: "hello\\n"}}
+ *         """)) {
+ *     // talk to 127.0.0.1:gateway.port(1)
+ * }
+ * }</pre>
+ */
+final class TestGateway implements AutoCloseable {
+
+    private final Gateway gateway;
+    private final int[] ports;
+
+    private TestGateway(Gateway gateway, int[] ports) {
+        this.gateway = gateway;
+        this.ports = ports;
+    }
+
+    static TestGateway start(Path directory, String yaml) {
+        return start(directory, yaml, new int[0]);
+    }
+
+    /** Starts a gateway; {@code fixedPorts} are used for PORT_1.. before free ones are picked. */
+    static TestGateway start(Path directory, String yaml, int... fixedPorts) {
+        int[] ports = new int[10];
+        for (int i = 1; i < ports.length; i++) {
+            ports[i] = i <= fixedPorts.length ? fixedPorts[i - 1] : freePort();
+        }
+        String text = yaml;
+        for (int i = 1; i < ports.length; i++) {
+            text = text.replace("${PORT_" + i + "}", Integer.toString(ports[i]));
+        }
+        if (!text.contains("admin:")) {
+            text = text + "\nadmin:\n  address: 127.0.0.1:" + freePort() + "\n";
+        }
+        try {
+            Path file = Files.createTempFile(directory, "junction", ".yaml");
+            Files.writeString(file, text);
+            return new TestGateway(await(Gateway.start(file, Optional.empty(), Map.of())), ports);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int port(int index) {
+        return ports[index];
+    }
+
+    Gateway gateway() {
+        return gateway;
+    }
+
+    @Override
+    public void close() {
+        await(gateway.shutdown());
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new AssertionError(e.getCause());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
