@@ -190,6 +190,9 @@ final class ProxyCall {
         boolean chunkedUpstream = !hasContentLength && up.version() != HttpVersion.HTTP_2;
         long limit = exchange.bodyLimit();
         request.handler(chunk -> {
+            if (chunk.length() == 0) {
+                return; // HTTP/2 may end a stream with an empty DATA frame: no body to announce upstream
+            }
             if (!bodyStarted) {
                 bodyStarted = true;
                 if (chunkedUpstream) {
@@ -407,6 +410,12 @@ final class ProxyCall {
         fail(new TaskCancelledException("http: the client went away", false));
     }
 
+    /** Returns whether an HTTP/1.x request announced a body (a non-zero length, or a transfer coding). */
+    private static boolean mayHaveBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return (length != null && !length.equals("0")) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    }
+
     private void releaseLease(Throwable failure) {
         EndpointLease current = lease;
         lease = null;
@@ -436,7 +445,8 @@ final class ProxyCall {
         if (!requestEnded) {
             request.handler(null);
             request.endHandler(null);
-            if (failure != null && request.version() != HttpVersion.HTTP_2 && !response.headWritten()) {
+            if (failure != null && request.version() != HttpVersion.HTTP_2 && !response.headWritten()
+                    && mayHaveBody(request)) {
                 // Part of the body is unread: the connection cannot carry another request.
                 response.putHeader(HttpHeaders.CONNECTION, "close");
             }

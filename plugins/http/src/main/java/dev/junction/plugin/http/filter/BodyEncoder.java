@@ -11,26 +11,23 @@ import java.util.zip.Deflater;
  * events keep working); nothing is ever held beyond the deflater's window. Not thread-safe: one per response,
  * used on its event loop. {@link #finish()} or {@link #close()} must be called to free the native deflater.
  */
-final class BodyEncoder implements AutoCloseable {
+final class BodyEncoder implements ResponseBodyTransform {
 
     private static final byte[] GZIP_HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
     private final Deflater deflater;
     private final boolean gzip;
-    private final CRC32 crc = gzip() ? new CRC32() : null;
+    private final CRC32 crc;
     private final byte[] output = new byte[8192];
     private boolean started;
     private boolean finished;
-
-    private boolean gzip() {
-        return gzip;
-    }
 
     BodyEncoder(String coding, int level) {
         this.gzip = coding.equals("gzip");
         if (!gzip && !coding.equals("deflate")) {
             throw new IllegalArgumentException("coding: " + coding + " (expected: gzip or deflate)");
         }
+        this.crc = gzip ? new CRC32() : null;
         this.deflater = new Deflater(level, gzip);
     }
 
@@ -39,8 +36,8 @@ final class BodyEncoder implements AutoCloseable {
         return gzip ? "gzip" : "deflate";
     }
 
-    /** Compresses one chunk; the returned buffer is the caller's. Does not take ownership of {@code chunk}. */
-    Buffer encode(Buffer chunk) {
+    @Override
+    public Buffer transform(Buffer chunk) {
         Buffer out = Buffer.buffer(Math.max(64, chunk.length() / 2));
         start(out);
         if (chunk.length() == 0) {
@@ -55,8 +52,8 @@ final class BodyEncoder implements AutoCloseable {
         return out;
     }
 
-    /** Returns the end of the compressed stream (with the gzip trailer) and frees the deflater. */
-    Buffer finish() {
+    @Override
+    public Buffer finish() {
         Buffer out = Buffer.buffer(64);
         if (finished) {
             return out;
@@ -75,7 +72,6 @@ final class BodyEncoder implements AutoCloseable {
         return out;
     }
 
-    /** Frees the deflater without finishing the stream, for a response that ended abnormally. */
     @Override
     public void close() {
         if (!finished) {

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.DefaultHttpExchange;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
 import dev.junction.spi.http.HttpExchange;
@@ -8,7 +9,9 @@ import io.vertx.core.Future;
 
 /**
  * The {@code request-size-limit} filter: answers 413 to a request whose {@code Content-Length} is larger than
- * {@code max-body-size}, before any byte of the body is read or forwarded.
+ * {@code max-body-size}, before any byte of the body is read or forwarded; a body without {@code Content-Length}
+ * (chunked, or HTTP/2 without the header) is counted as it streams, and the exchange is ended once it grows past
+ * the limit (413 when nothing was answered yet, a reset otherwise), as the listener's own {@code max-body-size}.
  */
 final class RequestSizeLimitFilter implements HttpFilter {
 
@@ -31,8 +34,8 @@ final class RequestSizeLimitFilter implements HttpFilter {
             throw node.error("missing (expected: a size such as 1MiB)");
         }
         long max = node.asBytes(0);
-        if (max < 0) {
-            throw node.error(max + " (expected: >= 0)");
+        if (max < 1) {
+            throw node.error(max + " (expected: a size of at least 1 byte, such as 1MiB)");
         }
         return new RequestSizeLimitFilter(max);
     }
@@ -42,6 +45,9 @@ final class RequestSizeLimitFilter implements HttpFilter {
         String length = exchange.request().getHeader("content-length");
         if (length != null && tooLarge(length)) {
             return LocalAnswers.answer(exchange, 413, "request body too large\n", "request-size-limit: too large");
+        }
+        if (exchange instanceof DefaultHttpExchange listenerExchange) {
+            listenerExchange.limitBody(maxBodySize);
         }
         return PROCEED;
     }
