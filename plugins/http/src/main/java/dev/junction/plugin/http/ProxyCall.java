@@ -67,6 +67,7 @@ final class ProxyCall {
     private boolean finished;
     private long requestTimer = -1;
     private long firstByteTimer = -1;
+    private Throwable lastFailure;
 
     ProxyCall(ProxyAction action, DefaultHttpExchange exchange) {
         this.action = action;
@@ -135,6 +136,11 @@ final class ProxyCall {
             return;
         }
         if (result.failed()) {
+            if (lastFailure != null) {
+                // Every endpoint was tried: the client hears about the failure that led here.
+                fail(lastFailure);
+                return;
+            }
             Throwable cause = result.cause();
             String message = "http: " + cause.getMessage();
             if (cause instanceof GatewayException gateway && gateway.source() == Source.INTERNAL) {
@@ -170,6 +176,8 @@ final class ProxyCall {
             return;
         }
         upstreamRequest = up;
+        // Failures arrive through response(); without a handler Vert.x would also log each reset as an error.
+        up.exceptionHandler(failure -> { });
         up.authority(authority(endpoint));
         up.response().onComplete(result -> {
             if (up != upstreamRequest || finished) {
@@ -237,6 +245,7 @@ final class ProxyCall {
             firstByteTimer = vertx.setTimer(action.firstByteMillis, id -> {
                 firstByteTimer = -1;
                 if (up == upstreamRequest && !finished) {
+                    upstreamRequest = null; // the reset's own failure must not be taken for the outcome
                     up.reset();
                     attemptFailed(new TimeoutException("no response within timeouts.first-byte ("
                             + action.firstByteMillis + "ms)"), FailureKind.TIMEOUT);
@@ -311,9 +320,23 @@ final class ProxyCall {
         if (finished) {
             return;
         }
+        if (response.closed()) {
+            clientGone(); // the upstream request failed because the client left: not the endpoint's fault
+            return;
+        }
         meters.failed();
         Endpoint endpoint = lease == null ? null : lease.endpoint();
         releaseLease(cause);
+        String where = "http: upstream " + target.upstream().name()
+                + (endpoint == null ? "" : " (" + endpoint + ")");
+        if (kind == FailureKind.TIMEOUT || cause instanceof ConnectTimeoutException) {
+            lastFailure = new HttpStatusException(504, Source.UPSTREAM, true,
+                    where + " timed out: " + cause.getMessage(), cause);
+        } else {
+            String what = kind == FailureKind.CONNECT ? " connect failed: " : " failed: ";
+            lastFailure = new HttpStatusException(502, Source.UPSTREAM, true, where + what + cause.getMessage(),
+                    cause);
+        }
         if (mayRetry(kind)) {
             if (endpoint != null) {
                 Set<Endpoint> excluded = new HashSet<>(tried);
@@ -323,19 +346,11 @@ final class ProxyCall {
             retry();
             return;
         }
-        String where = "http: upstream " + target.upstream().name()
-                + (endpoint == null ? "" : " (" + endpoint + ")");
-        if (kind == FailureKind.TIMEOUT || cause instanceof ConnectTimeoutException) {
-            fail(new HttpStatusException(504, Source.UPSTREAM, true, where + " timed out: " + cause.getMessage(),
-                    cause));
-        } else {
-            String what = kind == FailureKind.CONNECT ? " connect failed: " : " failed: ";
-            fail(new HttpStatusException(502, Source.UPSTREAM, true, where + what + cause.getMessage(), cause));
-        }
+        fail(lastFailure);
     }
 
     private boolean mayRetry(FailureKind kind) {
-        if (attempt >= action.attempts || bodyStarted || response.headWritten()) {
+        if (attempt >= action.attempts || bodyStarted || response.headWritten() || response.closed()) {
             return false;
         }
         boolean allowed = switch (kind) {
@@ -360,9 +375,11 @@ final class ProxyCall {
         exchange.retried();
         meters.retries.increment();
         upstreamRequest = null;
-        request.pause();
-        request.handler(null);
-        request.endHandler(requestEnded ? null : v -> requestEnded = true);
+        if (!requestEnded) {
+            request.pause();
+            request.handler(null);
+            request.endHandler(v -> requestEnded = true);
+        }
         nextAttempt();
     }
 
@@ -377,37 +394,40 @@ final class ProxyCall {
 
     private void bodyTooLarge(long limit) {
         request.handler(null);
-        if (upstreamRequest != null) {
-            upstreamRequest.reset();
-        }
         releaseLease(null);
         if (request.version() != HttpVersion.HTTP_2) {
             response.putHeader(HttpHeaders.CONNECTION, "close");
         }
         fail(new HttpStatusException(413, Source.DOWNSTREAM, false,
                 "http: request body larger than " + limit + " bytes", null));
+        resetUpstream();
     }
 
     private void timedOut(String why) {
         if (finished) {
             return;
         }
-        if (upstreamRequest != null) {
-            upstreamRequest.reset();
-        }
         releaseLease(new TimeoutException(why));
         fail(new HttpStatusException(504, Source.UPSTREAM, false, "http: " + why, null));
+        resetUpstream();
     }
 
     private void clientGone() {
         if (finished) {
             return;
         }
-        if (upstreamRequest != null) {
-            upstreamRequest.reset();
-        }
         releaseLease(null); // the client's doing: not the endpoint's fault
         fail(new TaskCancelledException("http: the client went away", false));
+        resetUpstream();
+    }
+
+    /** Abandons the upstream request, if any, after the call's outcome was decided. */
+    private void resetUpstream() {
+        HttpClientRequest up = upstreamRequest;
+        upstreamRequest = null;
+        if (up != null) {
+            up.reset();
+        }
     }
 
     /** Returns whether an HTTP/1.x request announced a body (a non-zero length, or a transfer coding). */
@@ -442,7 +462,7 @@ final class ProxyCall {
             vertx.cancelTimer(requestTimer);
             requestTimer = -1;
         }
-        if (!requestEnded) {
+        if (!requestEnded && !response.closed()) {
             request.handler(null);
             request.endHandler(null);
             if (failure != null && request.version() != HttpVersion.HTTP_2 && !response.headWritten()

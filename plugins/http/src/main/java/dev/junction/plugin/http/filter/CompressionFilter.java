@@ -125,7 +125,8 @@ final class CompressionFilter implements HttpFilter {
 
     private boolean smallerThanMinimum(String contentLength) {
         try {
-            return Long.parseLong(contentLength.strip()) < minSize;
+            long length = Long.parseLong(contentLength.strip());
+            return length == 0 || length < minSize;
         } catch (NumberFormatException e) {
             return true; // not a length this filter understands: leave the response alone
         }

@@ -36,7 +36,7 @@ final class JwtKeys {
     private final System.Logger logger;
     private volatile JWT verifier;
     private volatile long fetchedAt;
-    private volatile long lastAttempt;
+    private volatile long lastUnknownKeyFetch = System.nanoTime() - MIN_REFETCH.toNanos();
     private Future<JWT> fetching;
 
     /** Keys that never change. */
@@ -81,17 +81,20 @@ final class JwtKeys {
     /** Fetches the JWKS again after a token named an unknown key, unless that was done very recently. */
     Future<JWT> refetchForUnknownKey() {
         long now = System.nanoTime();
-        if (jwksUrl == null || now - lastAttempt < MIN_REFETCH.toNanos()) {
+        if (jwksUrl == null || now - lastUnknownKeyFetch < MIN_REFETCH.toNanos()) {
             return Future.failedFuture("jwt: no such key");
         }
+        lastUnknownKeyFetch = now;
         return fetch(now);
     }
 
     private synchronized Future<JWT> fetch(long now) {
+        if (fetching == null && verifier != null && now - fetchedAt > refreshNanos) {
+            fetchedAt = now; // one background refresh per period, even while it is in flight
+        }
         if (fetching != null) {
             return fetching;
         }
-        lastAttempt = now;
         Promise<JWT> promise = Promise.promise();
         fetching = promise.future();
         download().onComplete(result -> {
@@ -106,6 +109,8 @@ final class JwtKeys {
                 logger.log(Level.WARNING, "jwt: cannot fetch the JWKS from " + jwksUrl + ": "
                         + result.cause().getMessage());
                 JWT previous = verifier;
+                // try again after MIN_REFETCH rather than a whole refresh period, and never at request rate
+                fetchedAt = System.nanoTime() - refreshNanos + Math.min(refreshNanos, MIN_REFETCH.toNanos());
                 if (previous != null) {
                     promise.complete(previous);
                 } else {

@@ -57,7 +57,8 @@ final class RedirectFilter implements HttpFilter {
         if (host != null && !validHost(host)) {
             throw hostNode.error('"' + host + "\" (expected: a host name or IP address without port, such as example.org)");
         }
-        int port = FilterOptions.intRange(config.get("port"), 0, 1, 65535);
+        ConfigNode portNode = config.get("port");
+        int port = portNode.isMissing() ? 0 : FilterOptions.intRange(portNode, 0, 1, 65535);
         ConfigNode pathNode = config.get("path");
         String path = pathNode.isMissing() ? null : pathNode.asString();
         if (path != null && (!path.startsWith("/") || !validPath(path))) {

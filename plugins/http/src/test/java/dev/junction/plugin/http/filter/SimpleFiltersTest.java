@@ -2,6 +2,7 @@ package dev.junction.plugin.http.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -99,8 +100,10 @@ class SimpleFiltersTest {
                 .header("x-drop", "gone").header("x-set", "replaced").header("x-added", "one"));
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("\"x-set\"").contains("one").doesNotContain("replaced")
-                .doesNotContain("x-drop").contains("two");
+        JsonObject headers = new JsonObject(response.body()).getJsonObject("headers");
+        assertThat(headers.getValue("x-set")).isEqualTo("one");
+        assertThat(headers.getValue("x-added")).asString().contains("one").contains("two");
+        assertThat(headers.containsKey("x-drop")).isFalse();
         assertThat(response.headers().firstValue("x-frame-options")).hasValue("DENY");
         assertThat(response.headers().firstValue("x-secret")).isEmpty();
     }
@@ -110,12 +113,14 @@ class SimpleFiltersTest {
         HttpResponse<String> response = gateway.get("/api/users/7?full=1");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("\"path\":\"/v2/users/7\"").contains("full=1");
+        JsonObject echoed = new JsonObject(response.body());
+        assertThat(echoed.getString("path")).isEqualTo("/v2/users/7");
+        assertThat(echoed.getString("query")).isEqualTo("full=1");
     }
 
     @Test
     void rewriteByRegexUsesGroups() {
-        assertThat(gateway.get("/old/a/b").body()).contains("\"path\":\"/new/a/b\"");
+        assertThat(new JsonObject(gateway.get("/old/a/b").body()).getString("path")).isEqualTo("/new/a/b");
     }
 
     @Test

@@ -1,0 +1,185 @@
+package dev.junction.plugin.http.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The compression filter through a gateway, over HTTP/1.1 and HTTP/2, on proxied and local responses. */
+class CompressionFilterTest {
+
+    private static final String TEXT = "The quick brown fox jumps over the lazy dog. ".repeat(3000);
+
+    @TempDir
+    static Path directory;
+    private static FilterGateway gateway;
+    private static Vertx vertx;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        int upstreamPort = FilterGateway.freePort();
+        FilterGateway.await(vertx.createHttpServer().requestHandler(request -> {
+            HttpServerResponse response = request.response();
+            switch (request.path()) {
+                case "/big" -> response.putHeader("content-type", "text/plain; charset=utf-8")
+                        .putHeader("etag", "\"v1\"").end(TEXT);
+                case "/chunked" -> {
+                    response.setChunked(true).putHeader("content-type", "application/json");
+                    for (int i = 0; i < 50; i++) {
+                        response.write("{\"line\":" + i + ",\"text\":\"" + "x".repeat(500) + "\"}\n");
+                    }
+                    response.end();
+                }
+                case "/png" -> response.putHeader("content-type", "image/png").end(TEXT);
+                case "/small" -> response.putHeader("content-type", "text/plain").end("tiny");
+                case "/encoded" -> response.putHeader("content-type", "text/plain")
+                        .putHeader("content-encoding", "br").end("not really brotli");
+                case "/no-transform" -> response.putHeader("content-type", "text/plain")
+                        .putHeader("cache-control", "no-transform").end(TEXT);
+                default -> response.setStatusCode(404).end();
+            }
+        }).listen(upstreamPort, "127.0.0.1"));
+        gateway = FilterGateway.start(directory, """
+                listeners:
+                  web:
+                    protocol: http
+                    address: 127.0.0.1:${PORT_1}
+                    routes:
+                      - name: local
+                        match: {path: {prefix: /local}}
+                        filters:
+                          - compression: {}
+                        action: {respond: {status: 200, body: "BODY", content-type: "text/html"}}
+                      - name: app
+                        filters:
+                          - compression: {min-size: 1KiB}
+                        action: {proxy: {upstream: app}}
+                upstreams:
+                  app:
+                    protocol: http
+                    endpoints: [127.0.0.1:UPSTREAM_PORT]
+                """.replace("UPSTREAM_PORT", Integer.toString(upstreamPort)).replace("BODY", "<p>hello</p>".repeat(500)));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (vertx != null) {
+            FilterGateway.await(vertx.close());
+        }
+    }
+
+    private HttpResponse<byte[]> get(String path, String acceptEncoding) {
+        HttpRequest.Builder request = gateway.request(path);
+        if (acceptEncoding != null) {
+            request.header("accept-encoding", acceptEncoding);
+        }
+        try {
+            return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                    .send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String gunzip(byte[] body) throws IOException {
+        return new String(new GZIPInputStream(new ByteArrayInputStream(body)).readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void proxiedResponseWithContentLengthIsGzippedOverHttp11() throws IOException {
+        HttpResponse<byte[]> response = get("/big", "deflate;q=0.5, gzip");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-encoding")).hasValue("gzip");
+        assertThat(response.headers().firstValue("content-length")).isEmpty();
+        assertThat(response.headers().allValues("vary")).anyMatch(v -> v.contains("Accept-Encoding"));
+        assertThat(response.headers().firstValue("etag")).hasValue("W/\"v1\"");
+        assertThat(response.body().length).isLessThan(TEXT.length() / 10);
+        assertThat(gunzip(response.body())).isEqualTo(TEXT);
+    }
+
+    @Test
+    void chunkedProxiedResponseIsDeflatedWhenPreferred() throws IOException {
+        HttpResponse<byte[]> response = get("/chunked", "gzip;q=0.2, deflate");
+
+        assertThat(response.headers().firstValue("content-encoding")).hasValue("deflate");
+        String body = new String(new InflaterInputStream(new ByteArrayInputStream(response.body())).readAllBytes(),
+                StandardCharsets.UTF_8);
+        assertThat(body.lines()).hasSize(50);
+        assertThat(body).startsWith("{\"line\":0,");
+    }
+
+    @Test
+    void localResponsesAreCompressedToo() throws IOException {
+        HttpResponse<byte[]> response = get("/local", "gzip");
+
+        assertThat(response.headers().firstValue("content-encoding")).hasValue("gzip");
+        assertThat(gunzip(response.body())).isEqualTo("<p>hello</p>".repeat(500));
+    }
+
+    @Test
+    void responsesThatMustNotBeCompressedAreLeftAlone() {
+        assertThat(get("/big", null).headers().firstValue("content-encoding")).isEmpty();
+        assertThat(get("/big", "gzip;q=0, deflate;q=0").headers().firstValue("content-encoding")).isEmpty();
+        assertThat(get("/big", "br").headers().firstValue("content-encoding")).isEmpty();
+        HttpResponse<byte[]> png = get("/png", "gzip");
+        assertThat(png.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(png.headers().allValues("vary")).noneMatch(v -> v.contains("Accept-Encoding"));
+        HttpResponse<byte[]> small = get("/small", "gzip");
+        assertThat(small.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(new String(small.body(), StandardCharsets.UTF_8)).isEqualTo("tiny");
+        HttpResponse<byte[]> encoded = get("/encoded", "gzip, br");
+        assertThat(encoded.headers().firstValue("content-encoding")).hasValue("br");
+        assertThat(new String(encoded.body(), StandardCharsets.UTF_8)).isEqualTo("not really brotli");
+        assertThat(get("/no-transform", "gzip").headers().firstValue("content-encoding")).isEmpty();
+        HttpResponse<byte[]> uncompressed = get("/big", "identity");
+        assertThat(new String(uncompressed.body(), StandardCharsets.UTF_8)).isEqualTo(TEXT);
+    }
+
+    @Test
+    void http2StreamsOnOneConnectionAreEachCompressedOrNotByTheirOwnRequest() throws IOException {
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false).setDecompressionSupported(false));
+        try {
+            for (String acceptEncoding : new String[] {null, "gzip", null, "gzip"}) {
+                RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+                        .setPort(gateway.port(1)).setURI("/big");
+                if (acceptEncoding != null) {
+                    options.putHeader("accept-encoding", acceptEncoding);
+                }
+                Buffer body = FilterGateway.await(client.request(options).compose(request -> request.send()
+                        .compose(response -> {
+                            assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
+                            assertThat(response.getHeader("content-encoding")).isEqualTo(acceptEncoding);
+                            return response.body();
+                        })));
+                String text = acceptEncoding == null ? body.toString(StandardCharsets.UTF_8) : gunzip(body.getBytes());
+                assertThat(text).isEqualTo(TEXT);
+            }
+        } finally {
+            FilterGateway.await(client.close());
+        }
+    }
+}
