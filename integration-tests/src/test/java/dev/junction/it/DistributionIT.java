@@ -39,7 +39,9 @@ class DistributionIT extends GatewayTest {
                 .anyMatch(name -> name.startsWith("jackson-core-"))
                 .noneMatch(name -> name.startsWith("junction-plugin-"));
         // A plugin folder holds the plugin's own jars only: the SPI, Vert.x, Netty and Micrometer come from lib/.
-        assertThat(fileNames(distribution.resolve("plugins"))).containsExactly("tcp");
+        assertThat(fileNames(distribution.resolve("plugins"))).containsExactly("http", "tcp");
+        assertThat(distribution.resolve("plugins/http/junction-plugin-http-0.1.0.jar")).isRegularFile();
+        assertThat(distribution.resolve("examples/http-proxy.yaml")).isRegularFile();
         assertThat(fileNames(distribution.resolve("plugins/tcp"))).containsExactly("junction-plugin-tcp-0.1.0.jar");
 
         Path tarball = distribution.resolveSibling(distribution.getFileName() + ".tar.gz");
@@ -62,6 +64,7 @@ class DistributionIT extends GatewayTest {
         Map<String, String> ports = new LinkedHashMap<>();
         ports.put("127.0.0.1:9901", "127.0.0.1:" + admin);
         ports.put("127.0.0.1:9900", "127.0.0.1:" + proxy);
+        ports.put("127.0.0.1:8080", "127.0.0.1:" + Ports.free());
         Files.writeString(home.resolve("conf/junction.yaml"), replaceAll(home.read("conf/junction.yaml"), ports));
 
         JunctionProcess gateway = home.start(List.of("run"), admin, "");

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http;
 
+import dev.junction.plugin.http.filter.ResponseBodyTransform;
 import dev.junction.spi.filter.FilterChain;
 import dev.junction.spi.http.HttpExchange;
 import dev.junction.spi.http.HttpExchangeLog;
@@ -31,6 +32,7 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
     private MultiMap attributes;
     private String clientIp;
     private long bodyLimit;
+    private ResponseBodyTransform responseTransform;
 
     boolean finished;
     Throwable failure;
@@ -153,7 +155,51 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
         if (contentType != null) {
             response.headers().set(HttpHeaders.CONTENT_TYPE, contentType);
         }
-        return body == null ? response.end() : response.end(body);
+        if (body == null || body.length() == 0 || status == 204 || status == 304
+                || request.method() == io.vertx.core.http.HttpMethod.HEAD) {
+            abandonResponseTransform();
+            return body == null ? response.end() : response.end(body);
+        }
+        response.headers().set(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
+        response.writeHead(); // the filters' response phases run here and may install a body transform
+        return response.end(transformBody(body, true));
+    }
+
+    /**
+     * Sets the transform that rewrites the response body as it is written (compression); replaces and closes an
+     * earlier one. Filters install it from their response phase, which runs before the first body byte.
+     */
+    public void transformResponseBody(ResponseBodyTransform transform) {
+        abandonResponseTransform();
+        responseTransform = transform;
+    }
+
+    /** Passes a body chunk through the transform, if any; {@code last} finishes it. Never returns null. */
+    Buffer transformBody(Buffer chunk, boolean last) {
+        ResponseBodyTransform transform = responseTransform;
+        if (transform == null) {
+            return chunk == null ? Buffer.buffer() : chunk;
+        }
+        Buffer out = chunk == null ? Buffer.buffer() : transform.transform(chunk);
+        if (last) {
+            Buffer tail = transform.finish();
+            responseTransform = null;
+            transform.close();
+            if (tail.length() > 0) {
+                out = out.length() == 0 ? tail : Buffer.buffer(out.length() + tail.length()).appendBuffer(out)
+                        .appendBuffer(tail);
+            }
+        }
+        return out;
+    }
+
+    /** Frees the transform of a response that will not be finished (a failure, a reset). */
+    void abandonResponseTransform() {
+        ResponseBodyTransform transform = responseTransform;
+        responseTransform = null;
+        if (transform != null) {
+            transform.close();
+        }
     }
 
     @Override

@@ -45,7 +45,8 @@ import java.util.function.IntConsumer;
  * {@link io.netty.handler.codec.http.TooLongHttpHeaderException} (431).
  *
  * <pre>{@code
- * HttpServer server = Http1RequestGuard.createServer(vertx, serverOptions, maxHeaders, metrics::rejected)
+ * HttpServer server = Http1RequestGuard.createServer(vertx, serverOptions, maxHeaders, metrics::rejected,
+ *                 Duration.ofSeconds(10), metrics.headerTimeouts::increment)
  *         .requestHandler(request -> {
  *             if (!Http1RequestGuard.acceptHttp2(request)) {
  *                 return; // answered 400
@@ -77,11 +78,12 @@ final class Http1RequestGuard {
      * connection with control characters or looks like a broken HTTP/2 preface); the others reach the server's
      * invalid request handler.
      */
-    static HttpServer createServer(Vertx vertx, HttpServerOptions options, int maxHeaders, IntConsumer rejected) {
+    static HttpServer createServer(Vertx vertx, HttpServerOptions options, int maxHeaders, IntConsumer rejected,
+            java.time.Duration headerTimeout, Runnable headerTimedOut) {
         Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(rejected, "rejected");
-        Settings settings = new Settings(options, maxHeaders, rejected);
+        Settings settings = new Settings(options, maxHeaders, rejected, headerTimeout.toNanos(), headerTimedOut);
         VertxInternal owner = (VertxInternal) vertx;
         VertxInternal guarded = new VertxWrapper(owner) {
             @Override
@@ -155,7 +157,8 @@ final class Http1RequestGuard {
     }
 
     /** What a guarded server needs to build a decoder for each connection. */
-    record Settings(HttpServerOptions options, int maxHeaders, IntConsumer rejected) {
+    record Settings(HttpServerOptions options, int maxHeaders, IntConsumer rejected, long headerTimeoutNanos,
+            Runnable headerTimedOut) {
 
         Settings {
             if (maxHeaders < 1) {
@@ -191,6 +194,9 @@ final class Http1RequestGuard {
             }
             return super.connectHandler(socket -> {
                 ChannelPipeline pipeline = ((NetSocketInternal) socket).channelHandlerContext().pipeline();
+                if (settings.headerTimeoutNanos() > 0) {
+                    HeaderClock.start(pipeline.channel(), settings.headerTimeoutNanos(), settings.headerTimedOut());
+                }
                 handler.handle(socket);
                 if (pipeline.channel().isActive()) {
                     install(pipeline, settings);

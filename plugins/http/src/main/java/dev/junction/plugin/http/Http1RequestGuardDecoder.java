@@ -32,6 +32,7 @@ final class Http1RequestGuardDecoder extends VertxHttpRequestDecoder {
     /** Stream offset of the cumulation's reader index. */
     private long readerOffset;
     private boolean failed;
+    private HeaderClock clock;
 
     Http1RequestGuardDecoder(HttpServerOptions options, int maxHeaders) {
         super(options);
@@ -39,10 +40,19 @@ final class Http1RequestGuardDecoder extends VertxHttpRequestDecoder {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        super.handlerAdded(ctx);
+        clock = HeaderClock.of(ctx.channel());
+    }
+
+    @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         if (failed || refuse(in, out)) {
             in.skipBytes(in.readableBytes());
             return;
+        }
+        if (clock != null) {
+            clock.inHead(scanner.inHead());
         }
         int readerIndex = in.readerIndex();
         int produced = out.size();

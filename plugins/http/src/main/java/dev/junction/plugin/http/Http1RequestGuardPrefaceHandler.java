@@ -75,6 +75,7 @@ final class Http1RequestGuardPrefaceHandler extends ChannelInboundHandlerAdapter
             i++;
         }
         if (matched + i == PREFACE.length) {
+            HeaderClock.stop(ctx.channel());
             ctx.pipeline().remove(this);
             ctx.fireChannelRead(buf);
             return;

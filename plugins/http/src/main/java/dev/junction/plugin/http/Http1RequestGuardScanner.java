@@ -2,6 +2,7 @@ package dev.junction.plugin.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the bytes of an HTTP/1.x request stream ahead of Netty's decoder and finds what HTTP/1.1 parsers may read
@@ -97,6 +98,11 @@ final class Http1RequestGuardScanner {
     private RuntimeException violation;
     private long violationMessageStart;
     private long violationHeadEnd;
+
+    /** Returns whether the scan ended inside a request head: its line or fields have started, not ended. */
+    boolean inHead() {
+        return state == REQUEST_LINE || state == FIELD_LINE;
+    }
 
     Http1RequestGuardScanner(int maxHeaders) {
         if (maxHeaders < 1) {
@@ -525,6 +531,6 @@ final class Http1RequestGuardScanner {
     }
 
     private static byte[] bytes(String text) {
-        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -15,10 +15,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -30,10 +28,8 @@ import io.vertx.core.net.SocketAddress;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -167,9 +163,6 @@ final class HttpListener implements Listener {
     private final class ServerVerticle extends VerticleBase {
         private final HttpServerOptions serverOptions;
         private final SocketAddress bindAddress;
-        /** Connections whose first request head has not arrived yet, with their timers; event-loop confined. */
-        private final Map<HttpConnection, Long> headerTimers = new IdentityHashMap<>();
-
         ServerVerticle(HttpServerOptions serverOptions, SocketAddress bindAddress) {
             this.serverOptions = serverOptions;
             this.bindAddress = bindAddress;
@@ -177,41 +170,13 @@ final class HttpListener implements Listener {
 
         @Override
         public Future<?> start() {
-            HttpServer server = vertx.createHttpServer(serverOptions)
-                    .connectionHandler(this::connected)
-                    .requestHandler(this::request)
+            HttpListenerMetrics meters = metrics;
+            HttpServer server = Http1RequestGuard.createServer(vertx, serverOptions, options.maxHeaders(),
+                            meters::rejected, options.requestHeaderTimeout(), meters.headerTimeouts::increment)
+                    .connectionHandler(connection -> meters.connections.increment())
+                    .requestHandler(HttpListener.this::handle)
                     .invalidRequestHandler(HttpListener.this::invalidRequest);
             return server.listen(bindAddress).onSuccess(servers::add);
-        }
-
-        private void connected(HttpConnection connection) {
-            metrics.connections.increment();
-            long millis = options.requestHeaderTimeout().toMillis();
-            if (millis > 0) {
-                Vertx loop = vertx;
-                long timer = loop.setTimer(millis, id -> {
-                    if (headerTimers.remove(connection) != null) {
-                        metrics.headerTimeouts.increment();
-                        connection.close();
-                    }
-                });
-                headerTimers.put(connection, timer);
-                connection.closeHandler(v -> cancelHeaderTimer(connection));
-            }
-        }
-
-        private void cancelHeaderTimer(HttpConnection connection) {
-            if (!headerTimers.isEmpty()) {
-                Long timer = headerTimers.remove(connection);
-                if (timer != null) {
-                    vertx.cancelTimer(timer);
-                }
-            }
-        }
-
-        private void request(HttpServerRequest request) {
-            cancelHeaderTimer(request.connection());
-            HttpListener.this.handle(request);
         }
     }
 
@@ -236,15 +201,24 @@ final class HttpListener implements Listener {
     void handle(HttpServerRequest request) {
         long start = System.nanoTime();
         request.pause();
+        if (!Http1RequestGuard.acceptHttp2(request)) {
+            return;
+        }
         HttpListenerMetrics meters = metrics;
-        if (request.headers().size() > options.maxHeaders()) {
-            reject(request, 431, "too many header fields (max-headers " + options.maxHeaders() + ")");
+        String uri = request.uri();
+        if (uri.length() > options.maxUriLength()) {
+            reject(request, 414, "request target longer than max-uri-length " + options.maxUriLength(), start);
+            return;
+        }
+        if (request.version() == HttpVersion.HTTP_2 && fieldCount(request) > options.maxHeaders()) {
+            // HTTP/1.x heads are counted by the request guard, before they are decoded.
+            reject(request, 431, "too many header fields (max-headers " + options.maxHeaders() + ")", start);
             return;
         }
         if (options.maxBodySize() > 0) {
             String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && exceeds(length, options.maxBodySize())) {
-                reject(request, 413, "body larger than max-body-size " + options.maxBodySize());
+                reject(request, 413, "body larger than max-body-size " + options.maxBodySize(), start);
                 return;
             }
         }
@@ -255,18 +229,24 @@ final class HttpListener implements Listener {
                 request.response().putHeader(HttpHeaders.CONTENT_LENGTH, "0").end();
                 return;
             }
-            reject(request, 400, "invalid request path");
+            reject(request, 400, "invalid request path", start);
             return;
         }
         String host = host(request.authority());
-        CompiledRoute route = select(request, host, path);
-        if (route == null) {
-            meters.unrouted.increment();
-            request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, HttpResponses.TEXT)
-                    .end(NOT_FOUND.copy());
+        CompiledRoute route;
+        try {
+            route = select(request, host, path);
+        } catch (IllegalArgumentException e) {
+            reject(request, 400, "invalid query string: " + e.getMessage(), start);
             return;
         }
         DefaultHttpExchange exchange = new DefaultHttpExchange(this, request, host, path, start);
+        if (route == null) {
+            meters.unrouted.increment();
+            request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, HttpResponses.TEXT)
+                    .end(NOT_FOUND.copy()).onComplete(v -> logOnly(exchange));
+            return;
+        }
         exchange.route(route);
         active.incrementAndGet();
         HttpServerResponse response = request.response();
@@ -280,6 +260,19 @@ final class HttpListener implements Listener {
             }
         } else {
             run(exchange);
+        }
+    }
+
+    private static int fieldCount(HttpServerRequest request) {
+        int[] count = {0};
+        request.headers().forEach(entry -> count[0]++);
+        return count[0];
+    }
+
+    /** Writes the access log line of a request that was answered before any route ran. */
+    private void logOnly(DefaultHttpExchange exchange) {
+        if (accessLog != null) {
+            accessLog.write(exchange, exchange.response().getStatusCode(), System.nanoTime() - exchange.startNanos);
         }
     }
 
@@ -330,8 +323,13 @@ final class HttpListener implements Listener {
         if (failure != null) {
             if (!response.headWritten() && !response.ended()) {
                 int status = HttpResponses.statusOf(failure);
-                HttpResponses.error(response, status, failure instanceof HttpStatusException e
+                Future<Void> written = HttpResponses.error(response, status, failure instanceof HttpStatusException e
                         ? e.retryAfter().orElse(null) : null);
+                if (request.version() != HttpVersion.HTTP_2
+                        && "close".equalsIgnoreCase(response.headers().get(HttpHeaders.CONNECTION))) {
+                    // Part of the request body is unread; the connection cannot carry another request.
+                    written.onComplete(v -> request.connection().close());
+                }
                 exchange.failure = failure;
             } else if (!response.ended()) {
                 response.reset();
@@ -349,6 +347,7 @@ final class HttpListener implements Listener {
             }
         }
         active.decrementAndGet();
+        exchange.abandonResponseTransform();
         exchange.closeScope(response.closed());
         long nanos = System.nanoTime() - exchange.startNanos;
         int status = response.getStatusCode();
@@ -372,15 +371,24 @@ final class HttpListener implements Listener {
         }
     }
 
-    private void reject(HttpServerRequest request, int status, String why) {
+    private void reject(HttpServerRequest request, int status, String why, long start) {
         metrics.rejected(status);
         logger.log(Level.DEBUG, () -> "http: " + status + " for " + request.remoteAddress() + ": " + why
                 + " (listener " + name() + ")");
         HttpServerResponse response = request.response();
-        if (request.version() != HttpVersion.HTTP_2) {
+        boolean close = request.version() != HttpVersion.HTTP_2;
+        if (close) {
             // The unread body would be taken for the next request: close after answering.
             response.putHeader(HttpHeaders.CONNECTION, "close");
         }
+        DefaultHttpExchange exchange = new DefaultHttpExchange(this, request, host(request.authority()),
+                String.valueOf(request.path()), start);
+        response.endHandler(v -> {
+            logOnly(exchange);
+            if (close) {
+                request.connection().close();
+            }
+        });
         HttpResponses.error(response, status, null);
     }
 

@@ -16,14 +16,14 @@ final class HttpResponses {
     }
 
     /** Writes {@code status} with a one-line body naming it, and {@code Retry-After} when given. */
-    static void error(HttpServerResponse response, int status, Duration retryAfter) {
+    static io.vertx.core.Future<Void> error(HttpServerResponse response, int status, Duration retryAfter) {
         response.setStatusCode(status);
         response.headers().set(HttpHeaders.CONTENT_TYPE, TEXT);
         if (retryAfter != null) {
             long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
             response.headers().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
         }
-        response.end(Buffer.buffer(status + " " + reason(status) + "\n"));
+        return response.end(Buffer.buffer(status + " " + reason(status) + "\n"));
     }
 
     /** Returns the status for a failure that ended an exchange before its response started. */

@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -287,7 +288,10 @@ final class ProxyCall {
             response.setChunked(true);
         }
         upstream.handler(chunk -> {
-            response.write(chunk);
+            if (!response.headWritten()) {
+                response.writeHead(); // runs the filters' response phases before the first body byte
+            }
+            response.write(exchange.transformBody(chunk, false));
             if (response.writeQueueFull()) {
                 upstream.pause();
                 response.drainHandler(v -> upstream.resume());
@@ -307,7 +311,8 @@ final class ProxyCall {
                 response.trailers().addAll(trailers);
             }
             releaseLease(outcome);
-            response.end().onComplete(ended -> finish(null));
+            Buffer last = exchange.transformBody(null, true);
+            (last.length() == 0 ? response.end() : response.end(last)).onComplete(ended -> finish(null));
         });
     }
 

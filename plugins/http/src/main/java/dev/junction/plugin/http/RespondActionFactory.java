@@ -76,7 +76,7 @@ final class RespondActionFactory implements ActionFactory {
                 response.headers().set(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
                 return response.end();
             }
-            return response.end(body.slice());
+            return exchange.respond(status, contentType, body.slice());
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.junction.plugin.http;
 
 import dev.junction.spi.config.ConfigNode;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -82,9 +83,13 @@ final class RouteMatch {
             }
         }
         if (query != null) {
-            MultiMap params = request.params();
+            // Decoded here rather than with request.params(): parameter names are case-sensitive.
+            String raw = request.query();
+            Map<String, List<String>> params = raw == null ? Map.of()
+                    : new QueryStringDecoder(raw, false).parameters();
             for (ValueCondition condition : query) {
-                if (!condition.matches(params.get(condition.name))) {
+                List<String> values = params.get(condition.name);
+                if (!condition.matches(values == null || values.isEmpty() ? null : values.get(0))) {
                     return false;
                 }
             }

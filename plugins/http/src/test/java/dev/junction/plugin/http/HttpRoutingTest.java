@@ -395,4 +395,123 @@ class HttpRoutingTest {
             TestGateway.await(client.close());
         }
     }
+
+    @Test
+    void theAccessLogHasOneJsonLinePerRequest(@TempDir Path logs) throws Exception {
+        Path log = logs.resolve("access.log");
+        try (TestGateway logged = TestGateway.start(directory, """
+                listeners:
+                  logged:
+                    protocol: http
+                    address: 127.0.0.1:${PORT_1}
+                    options: {access-log: "%s"}
+                    routes:
+                      - name: api
+                        match: {path: {prefix: /api}}
+                        action: {respond: {status: 201, body: made}}
+                      - name: echo
+                        action: {echo: {}}
+                """.formatted(log))) {
+            int loggedPort = logged.port(1);
+            assertThat(RoutingRawClient.get(loggedPort, "example.test", "/api/x?q=1").status()).isEqualTo(201);
+            assertThat(RoutingRawClient.exchange(loggedPort, "POST /echo/./a/%62 HTTP/1.1\r\nHost: Example.Test\r\n"
+                    + "Content-Length: 5\r\n\r\nhello").status()).isEqualTo(200);
+        }
+        // Stopping the gateway flushes and closes the log.
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(log);
+        assertThat(lines).hasSize(2);
+        JsonObject first = new JsonObject(lines.get(0));
+        assertThat(first.getString("listener")).isEqualTo("logged");
+        assertThat(first.getString("route")).isEqualTo("api");
+        assertThat(first.getString("method")).isEqualTo("GET");
+        assertThat(first.getString("path")).isEqualTo("/api/x");
+        assertThat(first.getInteger("status")).isEqualTo(201);
+        assertThat(first.getString("host")).isEqualTo("example.test");
+        assertThat(first.getString("client")).isEqualTo("127.0.0.1");
+        JsonObject second = new JsonObject(lines.get(1));
+        assertThat(second.getString("route")).isEqualTo("echo");
+        assertThat(second.getString("method")).isEqualTo("POST");
+        assertThat(second.getString("path")).isEqualTo("/echo/a/b");
+        assertThat(second.getInteger("status")).isEqualTo(200);
+        assertThat(second.getString("host")).isEqualTo("example.test");
+        assertThat(second.getLong("bytes_out")).isPositive();
+    }
+
+    @Test
+    void theAccessLogAlsoHasRequestsNoRouteMatched(@TempDir Path logs) throws Exception {
+        Path log = logs.resolve("access.log");
+        try (TestGateway logged = TestGateway.start(directory, """
+                listeners:
+                  logged:
+                    protocol: http
+                    address: 127.0.0.1:${PORT_1}
+                    options: {access-log: "%s"}
+                    routes:
+                      - name: api
+                        match: {path: {prefix: /api}}
+                        action: {respond: {status: 200}}
+                """.formatted(log))) {
+            assertThat(RoutingRawClient.get(logged.port(1), "example.test", "/elsewhere").status()).isEqualTo(404);
+        }
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(log);
+        assertThat(lines).as("one line per request, a 404 included").hasSize(1);
+        JsonObject line = new JsonObject(lines.get(0));
+        assertThat(line.getInteger("status")).isEqualTo(404);
+        assertThat(line.getString("path")).isEqualTo("/elsewhere");
+    }
+
+    /** Polls the admin /metrics until the sample equals {@code expected} (or 10 s pass), then returns it. */
+    private static double awaitSample(int adminPort, String name, java.util.Map<String, String> labels,
+            double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        double value = RoutingMetrics.value(adminPort, name, labels);
+        while (value != expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            value = RoutingMetrics.value(adminPort, name, labels);
+        }
+        return value;
+    }
+
+    @Test
+    void requestsAreCountedByListenerRouteAndStatusClass() throws InterruptedException {
+        try (TestGateway counted = TestGateway.start(directory, """
+                listeners:
+                  counted:
+                    protocol: http
+                    address: 127.0.0.1:${PORT_1}
+                    routes:
+                      - name: ok
+                        match: {path: {prefix: /ok}}
+                        action: {respond: {status: 200, body: ok}}
+                      - name: gone
+                        match: {path: {prefix: /gone}}
+                        action: {respond: {status: 410}}
+                admin:
+                  address: 127.0.0.1:${PORT_9}
+                """)) {
+            int countedPort = counted.port(1);
+            int adminPort = counted.port(9);
+            for (int i = 0; i < 3; i++) {
+                assertThat(RoutingRawClient.get(countedPort, "example.test", "/ok/" + i).status()).isEqualTo(200);
+            }
+            for (int i = 0; i < 2; i++) {
+                assertThat(RoutingRawClient.get(countedPort, "example.test", "/gone").status()).isEqualTo(410);
+            }
+            assertThat(RoutingRawClient.get(countedPort, "example.test", "/none").status()).isEqualTo(404);
+            String requests = "junction_http_requests_total";
+            assertThat(awaitSample(adminPort, requests,
+                    java.util.Map.of("listener", "counted", "route", "ok", "class", "2xx"), 3)).isEqualTo(3);
+            assertThat(awaitSample(adminPort, requests,
+                    java.util.Map.of("listener", "counted", "route", "gone", "class", "4xx"), 2)).isEqualTo(2);
+            String scrape = RoutingMetrics.scrape(adminPort);
+            assertThat(RoutingMetrics.value(scrape, requests,
+                    java.util.Map.of("listener", "counted", "route", "ok", "class", "4xx"))).isZero();
+            assertThat(RoutingMetrics.value(scrape, requests,
+                    java.util.Map.of("listener", "counted", "route", "gone", "class", "2xx"))).isZero();
+            assertThat(RoutingMetrics.value(scrape, "junction_http_unrouted_total",
+                    java.util.Map.of("listener", "counted"))).isEqualTo(1);
+            // Labels stay bounded: no path shows up in any sample.
+            assertThat(scrape).doesNotContain("/ok/1").doesNotContain("/none");
+        }
+    }
 }

@@ -22,6 +22,7 @@ public final class HttpFilters {
                 BasicAuthFilter.factory(),
                 JwtFilter.factory(),
                 RequestSizeLimitFilter.factory(),
-                IpFilter.factory());
+                IpFilter.factory(),
+                CompressionFilter.factory());
     }
 }

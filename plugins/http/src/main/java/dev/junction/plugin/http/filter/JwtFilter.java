@@ -111,7 +111,7 @@ final class JwtFilter implements HttpFilter {
             Duration refresh = FilterOptions.duration(config.get("jwks-refresh"), Duration.ofMinutes(5), false);
             keys = new JwtKeys(plugin::vertx, url, refresh, plugin.logger());
         }
-        if (keys.refreshable() == false && !config.get("jwks-refresh").isMissing()) {
+        if (!keys.refreshable() && !config.get("jwks-refresh").isMissing()) {
             throw config.get("jwks-refresh").error("without jwks-url (expected: jwks-refresh only with jwks-url)");
         }
         ConfigNode fromNode = config.get("token-from");
@@ -259,8 +259,10 @@ final class JwtFilter implements HttpFilter {
             }
             if (!audiences.isEmpty()) {
                 Object aud = payload.getValue("aud");
-                List<Object> values = aud instanceof JsonArray array ? array.getList() : (aud == null ? List.of() : List.of(aud));
-                return values.stream().anyMatch(audiences::contains);
+                if (aud instanceof JsonArray array) {
+                    return array.stream().anyMatch(audiences::contains);
+                }
+                return aud != null && audiences.contains(aud);
             }
             return true;
         } catch (RuntimeException e) {

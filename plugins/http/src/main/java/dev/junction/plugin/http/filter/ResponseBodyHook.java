@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.DefaultHttpExchange;
 import dev.junction.spi.http.HttpExchange;
 
 /** Installs a {@link ResponseBodyTransform} on an exchange, where the listener offers a way to. */
@@ -10,6 +11,10 @@ final class ResponseBodyHook {
 
     /** Returns whether {@code transform} was installed; when not, the caller must leave the response as it is. */
     static boolean install(HttpExchange exchange, ResponseBodyTransform transform) {
+        if (exchange instanceof DefaultHttpExchange listenerExchange) {
+            listenerExchange.transformResponseBody(transform);
+            return true;
+        }
         return false;
     }
 }
