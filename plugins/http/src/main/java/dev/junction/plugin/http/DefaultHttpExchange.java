@@ -33,6 +33,7 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
     private String clientIp;
     private long bodyLimit;
     private ResponseBodyTransform responseTransform;
+    private boolean headPrepared;
 
     boolean finished;
     Throwable failure;
@@ -161,8 +162,27 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
             return body == null ? response.end() : response.end(body);
         }
         response.headers().set(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
-        response.writeHead(); // the filters' response phases run here and may install a body transform
-        return response.end(transformBody(body, true));
+        prepareResponseHead(); // the filters' response phases may install a body transform
+        boolean transformed = responseTransform != null;
+        Buffer out = transformBody(body, true);
+        if (transformed && !response.isChunked()) {
+            response.headers().set(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
+        }
+        return response.end(out);
+    }
+
+    /**
+     * Runs the route's response phase once, before the response head is written; the listener also runs it from
+     * the response's headers-end hook for actions that write without calling this. Actions that transform the body
+     * call it before their first body write.
+     */
+    public void prepareResponseHead() {
+        if (!headPrepared) {
+            headPrepared = true;
+            if (route != null && route.hasFilters()) {
+                route.filters().onResponse(this, request.response());
+            }
+        }
     }
 
     /**

@@ -1,11 +1,14 @@
 package dev.junction.plugin.http;
 
 import dev.junction.spi.net.IpMatcher;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
+import java.util.Iterator;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The headers a proxy adds and removes: hop-by-hop removal (RFC 9110 7.6.1), {@code Via} (7.6.3),
@@ -24,44 +27,72 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    /** Returns whether {@code name} (lower case) is hop-by-hop, or must not be copied by a proxy for another reason. */
-    static boolean isHopByHop(String name) {
+    /** Returns whether {@code name} is hop-by-hop, or must not be copied by a proxy for another reason. */
+    static boolean isHopByHop(CharSequence name) {
         return switch (name.length()) {
-            case 2 -> name.equalsIgnoreCase("te");
-            case 4 -> name.equalsIgnoreCase("host");
-            case 6 -> name.equalsIgnoreCase("expect");
-            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
-            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-            case 14 -> name.equalsIgnoreCase("http2-settings");
-            case 16 -> name.equalsIgnoreCase("proxy-connection");
-            case 17 -> name.equalsIgnoreCase("transfer-encoding");
-            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
-            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            case 2 -> equalsIgnoreCase(name, "te");
+            case 4 -> equalsIgnoreCase(name, "host");
+            case 6 -> equalsIgnoreCase(name, "expect");
+            case 7 -> equalsIgnoreCase(name, "trailer") || equalsIgnoreCase(name, "upgrade");
+            case 10 -> equalsIgnoreCase(name, "connection") || equalsIgnoreCase(name, "keep-alive");
+            case 14 -> equalsIgnoreCase(name, "http2-settings");
+            case 16 -> equalsIgnoreCase(name, "proxy-connection");
+            case 17 -> equalsIgnoreCase(name, "transfer-encoding");
+            case 18 -> equalsIgnoreCase(name, "proxy-authenticate");
+            case 19 -> equalsIgnoreCase(name, "proxy-authorization");
             default -> false;
         };
+    }
+
+    private static boolean equalsIgnoreCase(CharSequence a, String lowerCase) {
+        if (a.length() != lowerCase.length()) {
+            return false;
+        }
+        for (int i = 0; i < a.length(); i++) {
+            char c = a.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                c = (char) (c + 32);
+            }
+            if (c != lowerCase.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
      * Copies {@code from} into {@code to} without hop-by-hop headers and without the headers that {@code from}'s
      * {@code Connection} header names. Keeps {@code TE: trailers} when {@code keepTeTrailers}, as HTTP/2 upstreams
-     * (gRPC) need it.
+     * (gRPC) need it. Names and values are copied as the character sequences the decoder produced, not as strings.
      */
     static void copyEndToEnd(MultiMap from, MultiMap to, boolean keepTeTrailers) {
         String connection = from.get("connection");
         String[] named = connection == null ? null : tokens(connection);
-        for (var entry : from) {
-            String name = entry.getKey();
-            if (isHopByHop(name)) {
-                if (keepTeTrailers && name.equalsIgnoreCase("te") && hasToken(entry.getValue(), "trailers")) {
-                    to.add("te", "trailers");
-                }
-                continue;
+        if (from instanceof HttpHeaders netty) {
+            Iterator<Map.Entry<CharSequence, CharSequence>> entries = netty.iteratorCharSequence();
+            while (entries.hasNext()) {
+                Map.Entry<CharSequence, CharSequence> entry = entries.next();
+                copy(entry.getKey(), entry.getValue(), to, named, keepTeTrailers);
             }
-            if (named != null && contains(named, name)) {
-                continue;
+        } else {
+            for (Map.Entry<String, String> entry : from) {
+                copy(entry.getKey(), entry.getValue(), to, named, keepTeTrailers);
             }
-            to.add(name, entry.getValue());
         }
+    }
+
+    private static void copy(CharSequence name, CharSequence value, MultiMap to, String[] named,
+            boolean keepTeTrailers) {
+        if (isHopByHop(name)) {
+            if (keepTeTrailers && name.length() == 2 && hasToken(value.toString(), "trailers")) {
+                to.add("te", "trailers");
+            }
+            return;
+        }
+        if (named != null && contains(named, name)) {
+            return;
+        }
+        to.add(name, value);
     }
 
     /** Sets {@code Via}, {@code X-Forwarded-*} and {@code Forwarded} on the upstream request's headers. */
@@ -162,9 +193,9 @@ final class ForwardedHeaders {
         return contains(tokens(list), token);
     }
 
-    private static boolean contains(String[] tokens, String name) {
+    private static boolean contains(String[] tokens, CharSequence name) {
         for (String token : tokens) {
-            if (token.equalsIgnoreCase(name)) {
+            if (equalsIgnoreCase(name, token)) {
                 return true;
             }
         }

@@ -251,7 +251,7 @@ final class HttpListener implements Listener {
         active.incrementAndGet();
         HttpServerResponse response = request.response();
         if (route.hasFilters()) {
-            response.headersEndHandler(v -> route.filters().onResponse(exchange, response));
+            response.headersEndHandler(v -> exchange.prepareResponseHead());
             Future<FilterDecision> decision = route.filters().onRequest(exchange);
             if (decision.isComplete()) {
                 afterFilters(exchange, decision);

@@ -3,6 +3,7 @@ package dev.junction.plugin.http;
 import dev.junction.spi.GatewayException;
 import dev.junction.spi.GatewayException.Source;
 import dev.junction.spi.http.HttpStatusException;
+import dev.junction.spi.net.IpMatcher;
 import dev.junction.spi.task.TaskCancelledException;
 import dev.junction.spi.upstream.Endpoint;
 import dev.junction.spi.upstream.EndpointLease;
@@ -12,7 +13,6 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpClientRequest;
@@ -23,22 +23,27 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.HostAndPort;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * One request on its way through a {@link ProxyAction}: choose an endpoint, send the head, stream the body up and
  * the response down with backpressure, and retry on another endpoint when that is safe. Confined to the request's
- * event loop.
+ * event loop; its deadlines are checked by the loop's {@link ProxyTimeouts}.
  *
  * <p>A retry is safe when no byte of the request body went upstream yet and either the connection never opened
  * or the method is idempotent, and no byte of the response went to the client. Bodies are never buffered to make
  * more requests retryable.
+ *
+ * <p>The response is written with as few writes as the upstream allows: a chunk is held until the end of the
+ * event-loop turn that read it, so a response whose head, body and end arrive together leaves in one write.
  */
-final class ProxyCall {
+final class ProxyCall extends ProxyTimeouts.Entry {
 
     /** How an attempt failed, for the retry policy. */
     private enum FailureKind { CONNECT, RESET, TIMEOUT, STATUS }
@@ -49,10 +54,10 @@ final class ProxyCall {
     private final DefaultHttpExchange exchange;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
-    private final Vertx vertx;
-    private final Promise<Void> done = Promise.promise();
+    private final ContextInternal context;
+    private final ProxyTimeouts timeouts;
+    private final Promise<Void> done;
     private final boolean idempotent;
-    private final MultiMap headers;
     private final boolean hasContentLength;
     private int attempt;
     private Set<Endpoint> tried = Set.of();
@@ -66,29 +71,37 @@ final class ProxyCall {
     private long bodyBytes;
     private boolean retrySlot;
     private boolean finished;
-    private long requestTimer = -1;
-    private long firstByteTimer = -1;
     private Throwable lastFailure;
+    // Deadlines, in System.nanoTime() terms; 0 when not armed.
+    private final long requestDeadline;
+    private long firstByteDeadline;
+    /** Bytes moved either way: the sweep compares it with its last reading to tell idleness. */
+    private long activity;
+    private long activitySeen = -1;
+    private long idleSince;
+    // Response coalescing: a chunk read from the upstream but not yet written, and whether a flush is queued.
+    private Buffer pendingChunk;
+    private boolean flushQueued;
+    private final Runnable flushPending = this::flushPending;
 
     ProxyCall(ProxyAction action, DefaultHttpExchange exchange) {
         this.action = action;
         this.exchange = exchange;
         this.request = exchange.request();
         this.response = request.response();
-        this.vertx = exchange.listener().plugin().vertx();
+        this.context = ContextInternal.current();
+        this.timeouts = ProxyTimeouts.current(context.nettyEventLoop());
+        this.done = context.promise();
         this.idempotent = ProxyAction.idempotent(request.method());
-        this.headers = upstreamHeaders();
-        this.hasContentLength = headers.contains(HttpHeaders.CONTENT_LENGTH);
+        this.hasContentLength = request.headers().contains(HttpHeaders.CONTENT_LENGTH);
+        this.requestDeadline = action.requestMillis > 0
+                ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(action.requestMillis) : 0;
     }
 
     Future<Void> start() {
         action.inFlight.incrementAndGet();
-        if (action.requestMillis > 0) {
-            requestTimer = vertx.setTimer(action.requestMillis, id -> {
-                requestTimer = -1;
-                timedOut("the whole request took longer than timeouts.request ("
-                        + action.requestMillis + "ms)");
-            });
+        if (requestDeadline != 0 || action.firstByteMillis > 0 || action.idleMillis > 0) {
+            timeouts.add(this);
         }
         response.closeHandler(v -> clientGone());
         response.exceptionHandler(failure -> clientGone());
@@ -96,21 +109,58 @@ final class ProxyCall {
         return done.future();
     }
 
-    private MultiMap upstreamHeaders() {
-        MultiMap out = MultiMap.caseInsensitiveMultiMap();
-        ForwardedHeaders.copyEndToEnd(request.headers(), out, true);
-        HttpListenerOptions options = exchange.listener().options();
-        boolean trusted = !options.trustedProxies().isEmpty() && options.trustedProxies()
-                .contains(dev.junction.spi.net.IpMatcher.addressBytes(request.remoteAddress()));
-        ForwardedHeaders.addForwarding(request, out, trusted, options.via(), exchange.host(), exchange.scheme());
-        return out;
+    @Override
+    void sweep(long now) {
+        if (finished) {
+            timeouts.remove(this);
+            return;
+        }
+        if (requestDeadline != 0 && now - requestDeadline >= 0) {
+            timedOut("the whole request took longer than timeouts.request (" + action.requestMillis + "ms)");
+            return;
+        }
+        if (firstByteDeadline != 0 && now - firstByteDeadline >= 0) {
+            firstByteDeadline = 0;
+            HttpClientRequest up = upstreamRequest;
+            upstreamRequest = null; // the reset's own failure must not be taken for the outcome
+            if (up != null) {
+                up.reset();
+            }
+            attemptFailed(new TimeoutException("no response within timeouts.first-byte ("
+                    + action.firstByteMillis + "ms)"), FailureKind.TIMEOUT);
+            return;
+        }
+        if (action.idleMillis > 0 && upstreamRequest != null) {
+            if (activity != activitySeen) {
+                activitySeen = activity;
+                idleSince = now;
+            } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(action.idleMillis)) {
+                HttpClientRequest up = upstreamRequest;
+                upstreamRequest = null;
+                up.reset();
+                if (response.headWritten()) {
+                    releaseLease(new TimeoutException("idle"));
+                    fail(new GatewayException(Source.UPSTREAM, false, "http: upstream " + target.upstream().name()
+                            + " (" + exchange.endpoint + ") idle for longer than timeouts.idle ("
+                            + action.idleMillis + "ms) mid-response"));
+                } else {
+                    attemptFailed(new TimeoutException("no byte either way within timeouts.idle ("
+                            + action.idleMillis + "ms)"), FailureKind.TIMEOUT);
+                }
+            }
+        }
     }
 
     private void nextAttempt() {
         attempt++;
         target = action.pick();
         meters = action.meters(target, exchange.listener().plugin().meterRegistry());
-        target.upstream().acquire(new Selection(hashKey(), tried)).onComplete(this::leased);
+        Future<EndpointLease> leased = target.upstream().acquire(new Selection(hashKey(), tried));
+        if (leased.isComplete()) {
+            leased(leased);
+        } else {
+            leased.onComplete(this::leased);
+        }
     }
 
     private String hashKey() {
@@ -157,9 +207,7 @@ final class ProxyCall {
         RequestOptions options = new RequestOptions()
                 .setServer(endpoint.address())
                 .setMethod(request.method())
-                .setURI(exchange.query() == null ? exchange.path() : exchange.path() + '?' + exchange.query())
-                .setHeaders(headers)
-                .setIdleTimeout(action.idleMillis);
+                .setURI(exchange.query() == null ? exchange.path() : exchange.path() + '?' + exchange.query());
         long started = System.nanoTime();
         target.connector().client().request(options).onComplete(sent -> {
             if (sent.failed()) {
@@ -180,6 +228,12 @@ final class ProxyCall {
         // Failures arrive through response(); without a handler Vert.x would also log each reset as an error.
         up.exceptionHandler(failure -> { });
         up.authority(authority(endpoint));
+        MultiMap headers = up.headers();
+        ForwardedHeaders.copyEndToEnd(request.headers(), headers, true);
+        HttpListenerOptions options = exchange.listener().options();
+        boolean trusted = !options.trustedProxies().isEmpty()
+                && options.trustedProxies().contains(IpMatcher.addressBytes(request.remoteAddress()));
+        ForwardedHeaders.addForwarding(request, headers, trusted, options.via(), exchange.host(), exchange.scheme());
         up.response().onComplete(result -> {
             if (up != upstreamRequest || finished) {
                 return;
@@ -193,7 +247,7 @@ final class ProxyCall {
         sentNanos = System.nanoTime();
         if (requestEnded) {
             up.end();
-            armFirstByteTimer();
+            armFirstByte();
             return;
         }
         boolean chunkedUpstream = !hasContentLength && up.version() != HttpVersion.HTTP_2;
@@ -202,6 +256,7 @@ final class ProxyCall {
             if (chunk.length() == 0) {
                 return; // HTTP/2 may end a stream with an empty DATA frame: no body to announce upstream
             }
+            activity++;
             if (!bodyStarted) {
                 bodyStarted = true;
                 if (chunkedUpstream) {
@@ -223,7 +278,7 @@ final class ProxyCall {
             requestEnded = true;
             if (up == upstreamRequest && !finished) {
                 up.end();
-                armFirstByteTimer();
+                armFirstByte();
             }
         });
         request.resume();
@@ -240,38 +295,24 @@ final class ProxyCall {
         };
     }
 
-    private void armFirstByteTimer() {
-        if (action.firstByteMillis > 0 && firstByteTimer < 0) {
-            HttpClientRequest up = upstreamRequest;
-            firstByteTimer = vertx.setTimer(action.firstByteMillis, id -> {
-                firstByteTimer = -1;
-                if (up == upstreamRequest && !finished) {
-                    upstreamRequest = null; // the reset's own failure must not be taken for the outcome
-                    up.reset();
-                    attemptFailed(new TimeoutException("no response within timeouts.first-byte ("
-                            + action.firstByteMillis + "ms)"), FailureKind.TIMEOUT);
-                }
-            });
-        }
-    }
-
-    private void cancelFirstByteTimer() {
-        if (firstByteTimer >= 0) {
-            vertx.cancelTimer(firstByteTimer);
-            firstByteTimer = -1;
+    private void armFirstByte() {
+        if (action.firstByteMillis > 0) {
+            firstByteDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(action.firstByteMillis);
         }
     }
 
     private void respond(HttpClientResponse upstream) {
-        cancelFirstByteTimer();
+        firstByteDeadline = 0;
+        activity++;
         long now = System.nanoTime();
         exchange.firstByteNanos(now);
-        meters.firstByte.record(now - sentNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        meters.firstByte.record(now - sentNanos, TimeUnit.NANOSECONDS);
         int status = upstream.statusCode();
         meters.answered(status);
         if (action.retryOn.statuses().contains(status) && mayRetry(FailureKind.STATUS)) {
             lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + status));
             lease = null;
+            upstreamRequest = null;
             upstream.request().reset();
             retry();
             return;
@@ -288,10 +329,17 @@ final class ProxyCall {
             response.setChunked(true);
         }
         upstream.handler(chunk -> {
-            if (!response.headWritten()) {
-                response.writeHead(); // runs the filters' response phases before the first body byte
+            activity++;
+            if (pendingChunk == null) {
+                pendingChunk = chunk;
+            } else {
+                pendingChunk = Buffer.buffer(pendingChunk.length() + chunk.length()).appendBuffer(pendingChunk)
+                        .appendBuffer(chunk);
             }
-            response.write(exchange.transformBody(chunk, false));
+            if (!flushQueued) {
+                flushQueued = true;
+                context.runOnContext(v -> flushPending.run());
+            }
             if (response.writeQueueFull()) {
                 upstream.pause();
                 response.drainHandler(v -> upstream.resume());
@@ -302,7 +350,7 @@ final class ProxyCall {
                 releaseLease(failure);
                 meters.failed();
                 fail(new GatewayException(Source.UPSTREAM, false, "http: upstream " + target.upstream().name()
-                        + " (" + lease() + ") failed mid-response: " + failure.getMessage(), failure));
+                        + " (" + exchange.endpoint + ") failed mid-response: " + failure.getMessage(), failure));
             }
         });
         upstream.endHandler(v -> {
@@ -311,17 +359,38 @@ final class ProxyCall {
                 response.trailers().addAll(trailers);
             }
             releaseLease(outcome);
-            Buffer last = exchange.transformBody(null, true);
-            (last.length() == 0 ? response.end() : response.end(last)).onComplete(ended -> finish(null));
+            Buffer chunk = pendingChunk;
+            pendingChunk = null;
+            exchange.prepareResponseHead();
+            Buffer last = exchange.transformBody(chunk, true);
+            if (last.length() == 0) {
+                response.end();
+            } else {
+                response.end(last);
+            }
+            finish(null); // a write that fails after this is the client's leaving, seen by the close handler
         });
     }
 
-    private String lease() {
-        return exchange.endpoint;
+    /** Writes the chunk held back at the end of the event-loop turn that read it. */
+    private void flushPending() {
+        flushQueued = false;
+        Buffer chunk = pendingChunk;
+        if (chunk == null || finished || response.ended()) {
+            return;
+        }
+        pendingChunk = null;
+        exchange.prepareResponseHead();
+        Buffer out = exchange.transformBody(chunk, false);
+        if (out.length() > 0) {
+            response.write(out);
+        } else if (!response.headWritten()) {
+            response.writeHead(); // a transform that holds bytes back: the head need not wait for them
+        }
     }
 
     private void attemptFailed(Throwable cause, FailureKind kind) {
-        cancelFirstByteTimer();
+        firstByteDeadline = 0;
         if (finished) {
             return;
         }
@@ -462,11 +531,8 @@ final class ProxyCall {
             return;
         }
         finished = true;
-        cancelFirstByteTimer();
-        if (requestTimer >= 0) {
-            vertx.cancelTimer(requestTimer);
-            requestTimer = -1;
-        }
+        pendingChunk = null;
+        timeouts.remove(this);
         if (!requestEnded && !response.closed()) {
             request.handler(null);
             request.endHandler(null);
@@ -487,5 +553,4 @@ final class ProxyCall {
             done.fail(failure);
         }
     }
-
 }

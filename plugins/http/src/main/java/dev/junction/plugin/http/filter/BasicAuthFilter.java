@@ -34,9 +34,13 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 final class BasicAuthFilter implements BlockingHttpFilter {
 
     private static final Set<String> BCRYPT_VERSIONS = Set.of("$2a$", "$2b$", "$2y$");
-    /** Checked for unknown users, so that the answer takes as long as for a known user with a wrong password. */
-    private static final String DUMMY_HASH = OpenBSDBCrypt.generate("2b",
-            "unused".toCharArray(), new byte[16], 10);
+    /**
+     * Checked for unknown users, so that the answer takes as long as for a known user with a wrong password. In a
+     * holder class: computing it costs a bcrypt run, which a gateway without basic-auth should not pay at startup.
+     */
+    private static final class DummyHash {
+        static final String VALUE = OpenBSDBCrypt.generate("2b", "unused".toCharArray(), new byte[16], 10);
+    }
     private static final int MAX_CACHED = 10_000;
 
     private final Map<String, String> users;
@@ -194,7 +198,7 @@ final class BasicAuthFilter implements BlockingHttpFilter {
                 return true;
             }
         }
-        boolean valid = check(hash != null ? hash : DUMMY_HASH, password) && hash != null;
+        boolean valid = check(hash != null ? hash : DummyHash.VALUE, password) && hash != null;
         if (valid && cacheNanos > 0) {
             if (cache.size() >= MAX_CACHED) {
                 cache.values().removeIf(entry -> now - entry.expires >= 0);
