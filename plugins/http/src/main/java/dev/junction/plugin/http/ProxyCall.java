@@ -220,13 +220,13 @@ final class ProxyCall extends ProxyTimeouts.Entry {
     }
 
     private void send(HttpClientRequest up, Endpoint endpoint) {
+        // Failures arrive through response(); without a handler Vert.x would also log each reset as an error.
+        up.exceptionHandler(failure -> { });
         if (finished) {
             up.reset();
             return;
         }
         upstreamRequest = up;
-        // Failures arrive through response(); without a handler Vert.x would also log each reset as an error.
-        up.exceptionHandler(failure -> { });
         up.authority(authority(endpoint));
         MultiMap headers = up.headers();
         ForwardedHeaders.copyEndToEnd(request.headers(), headers, true);
@@ -330,12 +330,11 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         }
         upstream.handler(chunk -> {
             activity++;
-            if (pendingChunk == null) {
-                pendingChunk = chunk;
-            } else {
-                pendingChunk = Buffer.buffer(pendingChunk.length() + chunk.length()).appendBuffer(pendingChunk)
-                        .appendBuffer(chunk);
+            if (pendingChunk != null) {
+                // A body in several pieces: write the held one now, never copy pieces together.
+                writePending();
             }
+            pendingChunk = chunk;
             if (!flushQueued) {
                 flushQueued = true;
                 context.runOnContext(v -> flushPending.run());
@@ -375,6 +374,10 @@ final class ProxyCall extends ProxyTimeouts.Entry {
     /** Writes the chunk held back at the end of the event-loop turn that read it. */
     private void flushPending() {
         flushQueued = false;
+        writePending();
+    }
+
+    private void writePending() {
         Buffer chunk = pendingChunk;
         if (chunk == null || finished || response.ended()) {
             return;
