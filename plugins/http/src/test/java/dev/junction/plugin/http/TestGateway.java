@@ -5,6 +5,11 @@ import io.vertx.core.Future;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,22 +35,24 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  */
-final class TestGateway implements AutoCloseable {
+public final class TestGateway implements AutoCloseable {
 
     private final Gateway gateway;
     private final int[] ports;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
 
     private TestGateway(Gateway gateway, int[] ports) {
         this.gateway = gateway;
         this.ports = ports;
     }
 
-    static TestGateway start(Path directory, String yaml) {
+    public static TestGateway start(Path directory, String yaml) {
         return start(directory, yaml, new int[0]);
     }
 
     /** Starts a gateway; {@code fixedPorts} are used for PORT_1.. before free ones are picked. */
-    static TestGateway start(Path directory, String yaml, int... fixedPorts) {
+    public static TestGateway start(Path directory, String yaml, int... fixedPorts) {
         int[] ports = new int[10];
         for (int i = 1; i < ports.length; i++) {
             ports[i] = i <= fixedPorts.length ? fixedPorts[i - 1] : freePort();
@@ -66,8 +73,29 @@ final class TestGateway implements AutoCloseable {
         }
     }
 
-    int port(int index) {
+    public int port(int index) {
         return ports[index];
+    }
+
+    /** Returns a request to the listener on {@code PORT_1}. */
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[1] + path)).timeout(Duration.ofSeconds(10));
+    }
+
+    /** Sends {@code request} with an HTTP/1.1 client that does not follow redirects. */
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send(request(path));
     }
 
     Gateway gateway() {
@@ -79,7 +107,7 @@ final class TestGateway implements AutoCloseable {
         await(gateway.shutdown());
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -87,7 +115,7 @@ final class TestGateway implements AutoCloseable {
         }
     }
 
-    static <T> T await(Future<T> future) {
+    public static <T> T await(Future<T> future) {
         try {
             return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {

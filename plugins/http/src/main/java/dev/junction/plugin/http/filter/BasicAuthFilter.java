@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.ExecutionStyle;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
@@ -67,18 +68,18 @@ final class BasicAuthFilter implements BlockingHttpFilter {
     }
 
     static BasicAuthFilter create(ConfigNode config) {
-        FilterOptions.mapping(config, "realm", "users", "users-file", "forward-credentials", "cache-duration");
+        Config.mapping(config, "realm", "users", "users-file", "forward-credentials", "cache-duration");
         ConfigNode realmNode = config.get("realm");
         String realm = realmNode.asString("restricted");
         if (realm.indexOf('"') >= 0 || realm.indexOf('\\') >= 0) {
             throw realmNode.error('"' + realm + "\" (expected: a realm without quotes or backslashes)");
         }
-        FilterOptions.headerValue(realmNode, realm);
+        Config.headerValue(realmNode, realm);
         Map<String, String> users = new LinkedHashMap<>();
         ConfigNode usersNode = config.get("users");
         if (!usersNode.isMissing()) {
             if (!usersNode.isMap()) {
-                throw usersNode.error(FilterOptions.describe(usersNode) + " (expected: a mapping from user to bcrypt hash)");
+                throw usersNode.error(Config.describe(usersNode) + " (expected: a mapping from user to bcrypt hash)");
             }
             for (Map.Entry<String, ConfigNode> entry : usersNode.entries().entrySet()) {
                 checkUser(usersNode, entry.getKey());
@@ -93,7 +94,7 @@ final class BasicAuthFilter implements BlockingHttpFilter {
             throw config.error("no users (expected: users: {name: bcrypt-hash} or users-file: an htpasswd file)");
         }
         boolean forward = config.get("forward-credentials").asBoolean(false);
-        Duration cache = FilterOptions.duration(config.get("cache-duration"), Duration.ofMinutes(1), true);
+        Duration cache = Config.duration(config.get("cache-duration"), Duration.ofMinutes(1), true);
         return new BasicAuthFilter(users, realm, forward, cache);
     }
 

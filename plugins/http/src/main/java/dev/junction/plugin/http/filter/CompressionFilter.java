@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.http.HttpExchange;
 import dev.junction.spi.http.HttpFilter;
@@ -42,7 +43,7 @@ final class CompressionFilter implements HttpFilter {
     }
 
     static CompressionFilter create(ConfigNode config) {
-        FilterOptions.mapping(config, "min-size", "content-types", "level", "encodings");
+        Config.mapping(config, "min-size", "content-types", "level", "encodings");
         ConfigNode minNode = config.get("min-size");
         long minSize = minNode.asBytes(1024);
         if (minSize < 0) {
@@ -50,7 +51,7 @@ final class CompressionFilter implements HttpFilter {
         }
         ConfigNode typesNode = config.get("content-types");
         List<String> types = new ArrayList<>();
-        for (String type : typesNode.isMissing() ? DEFAULT_CONTENT_TYPES : FilterOptions.strings(typesNode)) {
+        for (String type : typesNode.isMissing() ? DEFAULT_CONTENT_TYPES : Config.strings(typesNode)) {
             String lower = type.strip().toLowerCase(Locale.ROOT);
             int slash = lower.indexOf('/');
             if (slash <= 0 || slash == lower.length() - 1 || lower.indexOf(';') >= 0 || lower.indexOf(' ') >= 0) {
@@ -61,7 +62,7 @@ final class CompressionFilter implements HttpFilter {
         }
         ConfigNode codingsNode = config.get("encodings");
         List<String> codings = new ArrayList<>();
-        for (String coding : codingsNode.isMissing() ? CODINGS : FilterOptions.strings(codingsNode)) {
+        for (String coding : codingsNode.isMissing() ? CODINGS : Config.strings(codingsNode)) {
             String lower = coding.strip().toLowerCase(Locale.ROOT);
             if (!CODINGS.contains(lower)) {
                 throw codingsNode.error('"' + coding + "\" (expected: gzip or deflate)");
@@ -73,7 +74,7 @@ final class CompressionFilter implements HttpFilter {
         if (codings.isEmpty()) {
             throw codingsNode.error("an empty list (expected: gzip, deflate or both, in order of preference)");
         }
-        int level = FilterOptions.intRange(config.get("level"), 6, 1, 9);
+        int level = Config.intRange(config.get("level"), 6, 1, 9);
         return new CompressionFilter(minSize, types, codings, level);
     }
 

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
 import dev.junction.spi.http.HttpExchange;
@@ -59,7 +60,7 @@ final class CorsFilter implements HttpFilter {
     }
 
     static CorsFilter create(ConfigNode config) {
-        FilterOptions.mapping(config, "allow-origins", "allow-methods", "allow-headers", "expose-headers",
+        Config.mapping(config, "allow-origins", "allow-methods", "allow-headers", "expose-headers",
                 "allow-credentials", "max-age");
         ConfigNode originsNode = config.get("allow-origins");
         if (originsNode.isMissing()) {
@@ -91,13 +92,13 @@ final class CorsFilter implements HttpFilter {
                             + "http://127.0.0.1:8080, without path or trailing slash)");
                 }
             } else {
-                throw element.error(FilterOptions.describe(element) + " (expected: an origin or {regex: ...})");
+                throw element.error(Config.describe(element) + " (expected: an origin or {regex: ...})");
             }
         }
         List<String> methods = new ArrayList<>();
         ConfigNode methodsNode = config.get("allow-methods");
-        for (String method : methodsNode.isMissing() ? List.of("GET", "HEAD", "POST") : FilterOptions.strings(methodsNode)) {
-            if (!method.equals("*") && !FilterOptions.isToken(method)) {
+        for (String method : methodsNode.isMissing() ? List.of("GET", "HEAD", "POST") : Config.strings(methodsNode)) {
+            if (!method.equals("*") && !Config.isToken(method)) {
                 throw methodsNode.error('"' + method + "\" (expected: a method such as GET, or *)");
             }
             methods.add(method.equals("*") ? method : method.toUpperCase(Locale.ROOT));
@@ -110,14 +111,14 @@ final class CorsFilter implements HttpFilter {
                     + "credentials browsers read * as a header named *)");
         }
         ConfigNode maxAgeNode = config.get("max-age");
-        Duration maxAge = maxAgeNode.isMissing() ? null : FilterOptions.duration(maxAgeNode, Duration.ZERO, true);
+        Duration maxAge = maxAgeNode.isMissing() ? null : Config.duration(maxAgeNode, Duration.ZERO, true);
         return new CorsFilter(exact, patterns, any, methods, headers, expose, credentials, maxAge);
     }
 
     private static List<String> names(ConfigNode node) {
         List<String> names = new ArrayList<>();
-        for (String name : FilterOptions.strings(node)) {
-            names.add(name.equals("*") ? name : FilterOptions.headerName(node, name));
+        for (String name : Config.strings(node)) {
+            names.add(name.equals("*") ? name : Config.headerName(node, name));
         }
         return names;
     }
@@ -129,7 +130,7 @@ final class CorsFilter implements HttpFilter {
         }
         String scheme = origin.substring(0, separator);
         String authority = origin.substring(separator + 3);
-        return FilterOptions.isToken(scheme) && !authority.isEmpty() && authority.indexOf('/') < 0
+        return Config.isToken(scheme) && !authority.isEmpty() && authority.indexOf('/') < 0
                 && authority.indexOf('?') < 0 && authority.indexOf('#') < 0 && authority.indexOf(' ') < 0;
     }
 

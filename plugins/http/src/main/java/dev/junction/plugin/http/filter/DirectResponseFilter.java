@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
 import dev.junction.spi.http.HttpExchange;
@@ -30,14 +31,14 @@ final class DirectResponseFilter implements HttpFilter {
     }
 
     static DirectResponseFilter create(ConfigNode config) {
-        FilterOptions.mapping(config, "status", "body", "content-type", "headers");
-        int status = FilterOptions.status(config.get("status"), 200, 200, 599);
+        Config.mapping(config, "status", "body", "content-type", "headers");
+        int status = Config.status(config.get("status"), 200, 200, 599);
         String body = config.get("body").asString("");
         ConfigNode typeNode = config.get("content-type");
         String contentType = typeNode.isMissing()
                 ? (body.isEmpty() ? null : LocalAnswers.TEXT)
-                : FilterOptions.headerValue(typeNode, typeNode.asString());
-        Map<String, String> headers = FilterOptions.headerMap(config.get("headers"));
+                : Config.headerValue(typeNode, typeNode.asString());
+        Map<String, String> headers = Config.headerMap(config.get("headers"));
         for (String name : headers.keySet()) {
             if (name.equals("content-length") || name.equals("transfer-encoding") || name.equals("content-type")) {
                 throw config.get("headers").error(name + " (expected: a header other than content-length and "

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.config.ConfigNode;
 import io.vertx.core.MultiMap;
 import java.util.List;
@@ -13,9 +14,9 @@ record HeaderEdits(Map<String, String> set, Map<String, String> add, List<String
 
     /** Reads the options of a {@code request-headers} or {@code response-headers} filter. */
     static HeaderEdits parse(ConfigNode config, boolean request) {
-        FilterOptions.mapping(config, "set", "add", "remove");
-        HeaderEdits edits = new HeaderEdits(FilterOptions.headerMap(config.get("set")),
-                FilterOptions.headerMap(config.get("add")), FilterOptions.headerNames(config.get("remove")));
+        Config.mapping(config, "set", "add", "remove");
+        HeaderEdits edits = new HeaderEdits(Config.headerMap(config.get("set")),
+                Config.headerMap(config.get("add")), Config.headerNames(config.get("remove")));
         if (edits.set.isEmpty() && edits.add.isEmpty() && edits.remove.isEmpty()) {
             throw config.error("no changes (expected: at least one of set, add, remove)");
         }

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
 import dev.junction.spi.http.HttpExchange;
@@ -29,7 +30,7 @@ final class IpFilter implements HttpFilter {
     }
 
     static IpFilter create(ConfigNode config) {
-        FilterOptions.mapping(config, "allow", "deny");
+        Config.mapping(config, "allow", "deny");
         IpMatcher allow = IpMatcher.parse(config.get("allow"));
         IpMatcher deny = IpMatcher.parse(config.get("deny"));
         if (allow.isEmpty() && deny.isEmpty()) {

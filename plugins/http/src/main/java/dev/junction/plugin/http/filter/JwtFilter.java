@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.PluginContext;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
@@ -76,7 +77,7 @@ final class JwtFilter implements HttpFilter {
     }
 
     static JwtFilter create(ConfigNode config, PluginContext plugin) {
-        FilterOptions.mapping(config, "secret", "public-key-file", "jwks-url", "jwks-refresh", "issuer", "audiences",
+        Config.mapping(config, "secret", "public-key-file", "jwks-url", "jwks-refresh", "issuer", "audiences",
                 "leeway", "claims-to-headers", "token-from", "forward-token");
         ConfigNode secretNode = config.get("secret");
         ConfigNode pemNode = config.get("public-key-file");
@@ -108,7 +109,7 @@ final class JwtFilter implements HttpFilter {
                 throw jwksNode.error('"' + url + "\" (expected: an http or https URL such as "
                         + "https://example.org/.well-known/jwks.json)");
             }
-            Duration refresh = FilterOptions.duration(config.get("jwks-refresh"), Duration.ofMinutes(5), false);
+            Duration refresh = Config.duration(config.get("jwks-refresh"), Duration.ofMinutes(5), false);
             keys = new JwtKeys(plugin::vertx, url, refresh, plugin.logger());
         }
         if (!keys.refreshable() && !config.get("jwks-refresh").isMissing()) {
@@ -124,11 +125,11 @@ final class JwtFilter implements HttpFilter {
         switch (kind) {
             case "header" -> {
                 source = Source.HEADER;
-                name = FilterOptions.headerName(fromNode, rest);
+                name = Config.headerName(fromNode, rest);
             }
             case "cookie" -> {
                 source = Source.COOKIE;
-                if (!FilterOptions.isToken(rest)) {
+                if (!Config.isToken(rest)) {
                     throw fromNode.error('"' + from + "\" (expected: cookie:<name>)");
                 }
                 name = rest;
@@ -149,17 +150,17 @@ final class JwtFilter implements HttpFilter {
                     + "it came)");
         }
         String issuer = config.get("issuer").asOptionalString().orElse(null);
-        Set<String> audiences = Set.copyOf(FilterOptions.strings(config.get("audiences")));
-        Duration leeway = FilterOptions.duration(config.get("leeway"), Duration.ZERO, true);
+        Set<String> audiences = Set.copyOf(Config.strings(config.get("audiences")));
+        Duration leeway = Config.duration(config.get("leeway"), Duration.ZERO, true);
         Map<String, String> claims = new LinkedHashMap<>();
         ConfigNode claimsNode = config.get("claims-to-headers");
         if (!claimsNode.isMissing()) {
             if (!claimsNode.isMap()) {
-                throw claimsNode.error(FilterOptions.describe(claimsNode) + " (expected: a mapping from claim to header)");
+                throw claimsNode.error(Config.describe(claimsNode) + " (expected: a mapping from claim to header)");
             }
             for (Map.Entry<String, ConfigNode> entry : claimsNode.entries().entrySet()) {
                 ConfigNode header = entry.getValue();
-                claims.put(entry.getKey(), FilterOptions.headerName(header, header.asString()));
+                claims.put(entry.getKey(), Config.headerName(header, header.asString()));
             }
         }
         return new JwtFilter(keys, source, name, issuer, audiences, leeway, claims, forward);

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.PluginContext;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
@@ -38,11 +39,11 @@ final class RateLimitFilter implements HttpFilter {
     }
 
     static RateLimitFilter create(ConfigNode config, PluginContext plugin) {
-        FilterOptions.mapping(config, "requests-per-second", "rate", "burst", "key", "max-keys");
+        Config.mapping(config, "requests-per-second", "rate", "burst", "key", "max-keys");
         double perSecond = rate(config);
         int defaultBurst = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(perSecond)));
-        int burst = FilterOptions.intRange(config.get("burst"), defaultBurst, 1, Integer.MAX_VALUE);
-        int maxKeys = FilterOptions.intRange(config.get("max-keys"), 100_000, 1, 10_000_000);
+        int burst = Config.intRange(config.get("burst"), defaultBurst, 1, Integer.MAX_VALUE);
+        int maxKeys = Config.intRange(config.get("max-keys"), 100_000, 1, 10_000_000);
         ConfigNode keyNode = config.get("key");
         String keyText = keyNode.asString("client-address");
         Function<HttpExchange, String> key;
@@ -51,7 +52,7 @@ final class RateLimitFilter implements HttpFilter {
         } else if (keyText.equals("route")) {
             key = exchange -> "";
         } else if (keyText.startsWith("header:")) {
-            String header = FilterOptions.headerName(keyNode, keyText.substring("header:".length()));
+            String header = Config.headerName(keyNode, keyText.substring("header:".length()));
             key = exchange -> {
                 String value = exchange.request().getHeader(header);
                 return value == null ? "" : value;

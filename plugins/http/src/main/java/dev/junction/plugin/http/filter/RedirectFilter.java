@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
 import dev.junction.spi.http.HttpExchange;
@@ -41,7 +42,7 @@ final class RedirectFilter implements HttpFilter {
     }
 
     static RedirectFilter create(ConfigNode config) {
-        FilterOptions.mapping(config, "status", "scheme", "host", "port", "path", "strip-query");
+        Config.mapping(config, "status", "scheme", "host", "port", "path", "strip-query");
         ConfigNode statusNode = config.get("status");
         int status = statusNode.asInt(302);
         if (!STATUSES.contains(status)) {
@@ -58,7 +59,7 @@ final class RedirectFilter implements HttpFilter {
             throw hostNode.error('"' + host + "\" (expected: a host name or IP address without port, such as example.org)");
         }
         ConfigNode portNode = config.get("port");
-        int port = portNode.isMissing() ? 0 : FilterOptions.intRange(portNode, 0, 1, 65535);
+        int port = portNode.isMissing() ? 0 : Config.intRange(portNode, 0, 1, 65535);
         ConfigNode pathNode = config.get("path");
         String path = pathNode.isMissing() ? null : pathNode.asString();
         if (path != null && (!path.startsWith("/") || !validPath(path))) {

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.plugin.http.DefaultHttpExchange;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
@@ -28,7 +29,7 @@ final class RequestSizeLimitFilter implements HttpFilter {
     }
 
     static RequestSizeLimitFilter create(ConfigNode config) {
-        FilterOptions.mapping(config, "max-body-size");
+        Config.mapping(config, "max-body-size");
         ConfigNode node = config.get("max-body-size");
         if (node.isMissing()) {
             throw node.error("missing (expected: a size such as 1MiB)");

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.Config;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.FilterDecision;
 import dev.junction.spi.http.HttpExchange;
@@ -34,14 +35,14 @@ final class RewriteFilter implements HttpFilter {
     }
 
     static RewriteFilter create(ConfigNode config) {
-        FilterOptions.mapping(config, "strip-prefix", "add-prefix", "regex");
+        Config.mapping(config, "strip-prefix", "add-prefix", "regex");
         String strip = prefix(config.get("strip-prefix"));
         String add = prefix(config.get("add-prefix"));
         Pattern pattern = null;
         String replacement = null;
         ConfigNode regex = config.get("regex");
         if (!regex.isMissing()) {
-            FilterOptions.mapping(regex, "pattern", "replacement");
+            Config.mapping(regex, "pattern", "replacement");
             ConfigNode patternNode = regex.get("pattern");
             try {
                 pattern = Pattern.compile(patternNode.asString());

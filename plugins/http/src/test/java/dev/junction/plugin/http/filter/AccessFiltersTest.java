@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.TestGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
@@ -17,7 +18,7 @@ class AccessFiltersTest {
 
     @TempDir
     static Path directory;
-    private static FilterGateway gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
@@ -25,7 +26,7 @@ class AccessFiltersTest {
         Path htpasswd = directory.resolve("htpasswd");
         java.nio.file.Files.writeString(htpasswd, "# users\nbob:" + OpenBSDBCrypt.generate("2y",
                 "builder".toCharArray(), "0123456789abcdef".getBytes(StandardCharsets.US_ASCII), 4) + "\n");
-        gateway = FilterGateway.start(directory, """
+        gateway = TestGateway.start(directory, """
                 listeners:
                   web:
                     protocol: http

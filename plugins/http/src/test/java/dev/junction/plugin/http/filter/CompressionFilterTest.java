@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.TestGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -30,14 +31,14 @@ class CompressionFilterTest {
 
     @TempDir
     static Path directory;
-    private static FilterGateway gateway;
+    private static TestGateway gateway;
     private static Vertx vertx;
 
     @BeforeAll
     static void start() {
         vertx = Vertx.vertx();
-        int upstreamPort = FilterGateway.freePort();
-        FilterGateway.await(vertx.createHttpServer().requestHandler(request -> {
+        int upstreamPort = TestGateway.freePort();
+        TestGateway.await(vertx.createHttpServer().requestHandler(request -> {
             HttpServerResponse response = request.response();
             switch (request.path()) {
                 case "/big" -> response.putHeader("content-type", "text/plain; charset=utf-8")
@@ -58,7 +59,7 @@ class CompressionFilterTest {
                 default -> response.setStatusCode(404).end();
             }
         }).listen(upstreamPort, "127.0.0.1"));
-        gateway = FilterGateway.start(directory, """
+        gateway = TestGateway.start(directory, """
                 listeners:
                   web:
                     protocol: http
@@ -86,7 +87,7 @@ class CompressionFilterTest {
             gateway.close();
         }
         if (vertx != null) {
-            FilterGateway.await(vertx.close());
+            TestGateway.await(vertx.close());
         }
     }
 
@@ -169,7 +170,7 @@ class CompressionFilterTest {
                 if (acceptEncoding != null) {
                     options.putHeader("accept-encoding", acceptEncoding);
                 }
-                Buffer body = FilterGateway.await(client.request(options).compose(request -> request.send()
+                Buffer body = TestGateway.await(client.request(options).compose(request -> request.send()
                         .compose(response -> {
                             assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
                             assertThat(response.getHeader("content-encoding")).isEqualTo(acceptEncoding);
@@ -179,7 +180,7 @@ class CompressionFilterTest {
                 assertThat(text).isEqualTo(TEXT);
             }
         } finally {
-            FilterGateway.await(client.close());
+            TestGateway.await(client.close());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.TestGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -36,7 +37,7 @@ class JwtFilterTest {
 
     @TempDir
     static Path directory;
-    private static FilterGateway gateway;
+    private static TestGateway gateway;
     private static Vertx vertx;
     private static HttpServer jwksServer;
     private static KeyPair rsa;
@@ -60,12 +61,12 @@ class JwtFilterTest {
                 .encodeToString(rsa.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
         JWKS.set(new JsonObject().put("keys", new JsonArray().add(ecJwk("ec-1", (ECPublicKey) ec.getPublic()))));
         vertx = Vertx.vertx();
-        int jwksPort = FilterGateway.freePort();
-        jwksServer = FilterGateway.await(vertx.createHttpServer().requestHandler(request -> {
+        int jwksPort = TestGateway.freePort();
+        jwksServer = TestGateway.await(vertx.createHttpServer().requestHandler(request -> {
             JWKS_FETCHES.incrementAndGet();
             request.response().putHeader("content-type", "application/json").end(JWKS.get().encode());
         }).listen(jwksPort, "127.0.0.1"));
-        gateway = FilterGateway.start(directory, """
+        gateway = TestGateway.start(directory, """
                 listeners:
                   web:
                     protocol: http
@@ -110,7 +111,7 @@ class JwtFilterTest {
             gateway.close();
         }
         if (vertx != null) {
-            FilterGateway.await(vertx.close());
+            TestGateway.await(vertx.close());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.junction.plugin.http.filter;
 
+import dev.junction.plugin.http.TestGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -16,11 +17,11 @@ class SimpleFiltersTest {
 
     @TempDir
     static Path directory;
-    private static FilterGateway gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() {
-        gateway = FilterGateway.start(directory, """
+        gateway = TestGateway.start(directory, """
                 listeners:
                   web:
                     protocol: http
