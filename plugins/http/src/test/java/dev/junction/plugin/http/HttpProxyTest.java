@@ -261,6 +261,18 @@ class HttpProxyTest {
     }
 
     @Test
+    void anHttp10ClientGetsAChunkedUpstreamAnswerWhole() throws Exception {
+        try (TestGateway gateway = gateway("", "upstream: app", "", one.address())) {
+            String response = RawHttp.exchange(gateway.port(1),
+                    "GET /trailers HTTP/1.0\r\nHost: example.org\r\n\r\n");
+            assertTrue(response.startsWith("HTTP/1.0 200") || response.startsWith("HTTP/1.1 200"), response);
+            assertFalse(response.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked"),
+                    "HTTP/1.0 has no chunked coding: " + response);
+            assertTrue(response.endsWith("part one;part two"), response);
+        }
+    }
+
+    @Test
     void largeBodiesStreamBothWays() throws Exception {
         long size = 64L * 1024 * 1024;
         try (TestGateway gateway = gateway("", "upstream: app", "", one.address())) {
