@@ -28,10 +28,8 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.text.MessageFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.ResourceBundle;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +51,7 @@ class EchoPluginTest {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    private static Plugin plugin() {
+    static Plugin plugin() {
         return ServiceLoader.load(Plugin.class).stream().map(ServiceLoader.Provider::get)
                 .filter(p -> p.name().equals("echo")).findFirst().orElseThrow();
     }
@@ -151,7 +149,7 @@ class EchoPluginTest {
         RecordingLogger logger = new RecordingLogger();
 
         BlockingStreamFilter filter = (BlockingStreamFilter) factory.create(
-                TestConfig.missing("listeners.tcp-in.routes[0].filters[0].log-connections"), context(logger));
+                TestConfig.missing("listeners.tcp-in.routes[0].filters[0].log-connections"), context(vertx, logger));
         DuplexStream client = new AddressOnlyStream(SocketAddress.inetSocketAddress(40000, "127.0.0.1"));
 
         assertThat(filter.onConnection(session(client)).proceeds()).isTrue();
@@ -159,7 +157,8 @@ class EchoPluginTest {
                 .contains("127.0.0.1:40000").contains("tcp-in").contains("echo");
     }
 
-    private static PluginContext context(System.Logger logger) {
+    /** A plugin context whose logger is {@code logger}; the filters use nothing else of it. */
+    static PluginContext context(Vertx vertx, System.Logger logger) {
         return new PluginContext() {
             public String pluginName() {
                 return "echo";
@@ -182,34 +181,13 @@ class EchoPluginTest {
             }
 
             public TaskRuntime tasks() {
-                throw new UnsupportedOperationException("log-connections opens no tasks");
+                throw new UnsupportedOperationException("the filters open no tasks");
             }
 
             public ClassLoader classLoader() {
                 return EchoPlugin.class.getClassLoader();
             }
         };
-    }
-
-    /** Collects formatted log lines. */
-    private static final class RecordingLogger implements System.Logger {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-
-        public String getName() {
-            return "junction.echo";
-        }
-
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-            lines.add(message);
-        }
-
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            lines.add(params == null || params.length == 0 ? format : MessageFormat.format(format, params));
-        }
     }
 
     /** A stream that only knows its peer's address: all the filter looks at. */

@@ -23,6 +23,8 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
 
     private final HttpListener listener;
     private final HttpServerRequest request;
+    /** What filters and the action see: the request, counted against the body limit when its length is unknown. */
+    private final HttpServerRequest exposed;
     private final String host;
     private final String originalPath;
     final long startNanos;
@@ -34,6 +36,7 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
     private long bodyLimit;
     private ResponseBodyTransform responseTransform;
     private boolean headPrepared;
+    private boolean transformable;
 
     boolean finished;
     Throwable failure;
@@ -51,6 +54,9 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
         this.path = path;
         this.startNanos = startNanos;
         this.bodyLimit = listener.options().maxBodySize();
+        this.exposed = BodyLimitedRequest.lengthUnknown(request)
+                && request instanceof io.vertx.core.internal.http.HttpServerRequestInternal internal
+                ? new BodyLimitedRequest(internal, this) : request;
     }
 
     void route(HttpListener.CompiledRoute route) {
@@ -77,7 +83,7 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
 
     @Override
     public HttpServerRequest request() {
-        return request;
+        return exposed;
     }
 
     @Override
@@ -172,13 +178,27 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
     }
 
     /**
-     * Runs the route's response phase once, before the response head is written; the listener also runs it from
-     * the response's headers-end hook for actions that write without calling this. Actions that transform the body
-     * call it before their first body write.
+     * Runs the route's response phase once, before the response head is written, for a writer that passes every
+     * body byte through {@link #transformBody}: filters may install a body transform (compression). The proxy and
+     * {@link #respond} call it before their first write.
      */
     public void prepareResponseHead() {
+        prepareResponseHead(true);
+    }
+
+    /**
+     * Runs the response phase for a writer that knows nothing of transforms (another plugin's action writing the
+     * response itself): the listener calls it from the response's headers-end hook, and filters that ask for a
+     * transform are refused, so they leave the response as it is.
+     */
+    void prepareUntransformedResponseHead() {
+        prepareResponseHead(false);
+    }
+
+    private void prepareResponseHead(boolean transformable) {
         if (!headPrepared) {
             headPrepared = true;
+            this.transformable = transformable;
             if (route != null && route.hasFilters()) {
                 route.filters().onResponse(this, request.response());
             }
@@ -186,12 +206,18 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
     }
 
     /**
-     * Sets the transform that rewrites the response body as it is written (compression); replaces and closes an
-     * earlier one. Filters install it from their response phase, which runs before the first body byte.
+     * Sets the transform that rewrites the response body as it is written (compression), replacing and closing an
+     * earlier one. Filters call it from their response phase. Returns false when the response is written by an action
+     * that does not apply transforms; the filter then still owns {@code transform} and must leave the response as
+     * it is.
      */
-    public void transformResponseBody(ResponseBodyTransform transform) {
+    public boolean transformResponseBody(ResponseBodyTransform transform) {
+        if (!transformable) {
+            return false;
+        }
         abandonResponseTransform();
         responseTransform = transform;
+        return true;
     }
 
     /** Passes a body chunk through the transform, if any; {@code last} finishes it. Never returns null. */

@@ -251,7 +251,7 @@ final class HttpListener implements Listener {
         active.incrementAndGet();
         HttpServerResponse response = request.response();
         if (route.hasFilters()) {
-            response.headersEndHandler(v -> exchange.prepareResponseHead());
+            response.headersEndHandler(v -> exchange.prepareUntransformedResponseHead());
             Future<FilterDecision> decision = route.filters().onRequest(exchange);
             if (decision.isComplete()) {
                 afterFilters(exchange, decision);

@@ -68,7 +68,6 @@ final class ProxyCall extends ProxyTimeouts.Entry {
     private long sentNanos;
     private boolean bodyStarted;
     private boolean requestEnded;
-    private long bodyBytes;
     private boolean retrySlot;
     private boolean finished;
     private Throwable lastFailure;
@@ -251,7 +250,11 @@ final class ProxyCall extends ProxyTimeouts.Entry {
             return;
         }
         boolean chunkedUpstream = !hasContentLength && up.version() != HttpVersion.HTTP_2;
-        long limit = exchange.bodyLimit();
+        request.exceptionHandler(failure -> {
+            if (failure instanceof HttpStatusException status && status.status() == 413) {
+                bodyTooLarge(status);
+            }
+        });
         request.handler(chunk -> {
             if (chunk.length() == 0) {
                 return; // HTTP/2 may end a stream with an empty DATA frame: no body to announce upstream
@@ -262,11 +265,6 @@ final class ProxyCall extends ProxyTimeouts.Entry {
                 if (chunkedUpstream) {
                     up.setChunked(true);
                 }
-            }
-            bodyBytes += chunk.length();
-            if (limit > 0 && bodyBytes > limit) {
-                bodyTooLarge(limit);
-                return;
             }
             up.write(chunk);
             if (up.writeQueueFull()) {
@@ -469,14 +467,13 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         return FailureKind.RESET;
     }
 
-    private void bodyTooLarge(long limit) {
-        request.handler(null);
-        releaseLease(null);
-        if (request.version() != HttpVersion.HTTP_2) {
-            response.putHeader(HttpHeaders.CONNECTION, "close");
+    private void bodyTooLarge(HttpStatusException tooLarge) {
+        if (finished) {
+            return;
         }
-        fail(new HttpStatusException(413, Source.DOWNSTREAM, false,
-                "http: request body larger than " + limit + " bytes", null));
+        request.handler(null);
+        releaseLease(null); // the client's doing: not the endpoint's fault
+        fail(tooLarge);
         resetUpstream();
     }
 

@@ -418,9 +418,12 @@ class HttpRoutingTest {
                     + "Content-Length: 5\r\n\r\nhello").status()).isEqualTo(200);
         }
         // Stopping the gateway flushes and closes the log.
-        java.util.List<String> lines = java.nio.file.Files.readAllLines(log);
+        // The log is written by a background thread: wait for both lines.
+        java.util.List<String> lines = awaitLines(log, 2);
         assertThat(lines).hasSize(2);
-        JsonObject first = new JsonObject(lines.get(0));
+        // Lines are written when each request ends, by whichever event loop served it: find them by route.
+        JsonObject first = lines.stream().map(JsonObject::new).filter(json -> "api".equals(json.getString("route")))
+                .findFirst().orElseThrow(() -> new AssertionError("no line for route api: " + lines));
         assertThat(first.getString("listener")).isEqualTo("logged");
         assertThat(first.getString("route")).isEqualTo("api");
         assertThat(first.getString("method")).isEqualTo("GET");
@@ -428,7 +431,8 @@ class HttpRoutingTest {
         assertThat(first.getInteger("status")).isEqualTo(201);
         assertThat(first.getString("host")).isEqualTo("example.test");
         assertThat(first.getString("client")).isEqualTo("127.0.0.1");
-        JsonObject second = new JsonObject(lines.get(1));
+        JsonObject second = lines.stream().map(JsonObject::new).filter(json -> "echo".equals(json.getString("route")))
+                .findFirst().orElseThrow(() -> new AssertionError("no line for route echo: " + lines));
         assertThat(second.getString("route")).isEqualTo("echo");
         assertThat(second.getString("method")).isEqualTo("POST");
         assertThat(second.getString("path")).isEqualTo("/echo/a/b");
@@ -453,7 +457,7 @@ class HttpRoutingTest {
                 """.formatted(log))) {
             assertThat(RoutingRawClient.get(logged.port(1), "example.test", "/elsewhere").status()).isEqualTo(404);
         }
-        java.util.List<String> lines = java.nio.file.Files.readAllLines(log);
+        java.util.List<String> lines = awaitLines(log, 1);
         assertThat(lines).as("one line per request, a 404 included").hasSize(1);
         JsonObject line = new JsonObject(lines.get(0));
         assertThat(line.getInteger("status")).isEqualTo(404);
@@ -512,6 +516,23 @@ class HttpRoutingTest {
                     java.util.Map.of("listener", "counted"))).isEqualTo(1);
             // Labels stay bounded: no path shows up in any sample.
             assertThat(scrape).doesNotContain("/ok/1").doesNotContain("/none");
+        }
+    }
+
+    private static java.util.List<String> awaitLines(Path log, int count) throws java.io.IOException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            java.util.List<String> lines = java.nio.file.Files.exists(log)
+                    ? java.nio.file.Files.readAllLines(log) : java.util.List.of();
+            if (lines.size() >= count || System.nanoTime() > deadline) {
+                return lines;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return lines;
+            }
         }
     }
 }

@@ -16,14 +16,16 @@ import java.util.regex.Pattern;
 final class RoutingMetrics {
 
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private RoutingMetrics() {
     }
 
     static String scrape(int adminPort) {
         try {
-            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
+            // A client per scrape, on HTTP/1.1: no connection is kept between gateways whose ports may be reused.
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {

@@ -12,8 +12,7 @@ final class ResponseBodyHook {
     /** Returns whether {@code transform} was installed; when not, the caller must leave the response as it is. */
     static boolean install(HttpExchange exchange, ResponseBodyTransform transform) {
         if (exchange instanceof DefaultHttpExchange listenerExchange) {
-            listenerExchange.transformResponseBody(transform);
-            return true;
+            return listenerExchange.transformResponseBody(transform);
         }
         return false;
     }
