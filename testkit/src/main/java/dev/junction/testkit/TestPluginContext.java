@@ -43,7 +43,7 @@ public final class TestPluginContext implements PluginContext {
 
     @Override
     public System.Logger logger() {
-        return System.getLogger("junction.tcp");
+        return System.getLogger("junction." + pluginName);
     }
 
     @Override

@@ -15,7 +15,9 @@ import io.vertx.core.net.SocketAddress;
  * <p>The request is <em>paused</em> when filters and the action see it: its body has not been read yet, so an
  * action can stream it upstream with backpressure ({@code clientRequest.send(exchange.request())}) and a filter
  * that answers locally loses nothing. Everything here is called on the request's event loop, except from blocking
- * filters, which run on a virtual thread and must only read the exchange.
+ * filters, which run on a virtual thread while the event loop leaves the exchange alone: they may read it, change
+ * request headers and answer through {@link #respond}, but must not read the body or keep the exchange once they
+ * returned.
  *
  * <pre>{@code
  * HttpAction hello = exchange -> exchange.respond(200, "text/plain", Buffer.buffer("hello\n"));
