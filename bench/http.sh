@@ -44,7 +44,7 @@ JWARMUP=10
 CONNS=64
 STREAMS=10
 WORKLOADS="h1 h2"
-SYSTEMS="direct nginx-w1 haproxy-t1 junction junction-el1 junction-uring vertx-http-proxy"
+SYSTEMS="direct nginx-w1 haproxy-t1 junction junction-el1 junction-epoll vertx-http-proxy"
 REF=nginx-w1
 OUT=""
 REUSE=0
@@ -62,7 +62,7 @@ usage: $0 [options]
   --warmup S             warm-up seconds per workload for direct, nginx and HAProxy (default $WARMUP)
   --junction-warmup S    warm-up seconds per workload for Junction and vertx-http-proxy (default $JWARMUP; JIT)
   --workloads "LIST"     h1 (wrk, HTTP/1.1 keep-alive) and/or h2 (h2load, h2c prior knowledge) (default "$WORKLOADS")
-  --systems "LIST"       any of: direct nginx-wN haproxy-tN junction junction-el1 junction-uring vertx-http-proxy
+  --systems "LIST"       any of: direct nginx-wN haproxy-tN junction junction-el1 junction-epoll junction-uring vertx-http-proxy
                          (N = workers/threads, e.g. nginx-w1 nginx-w2; default "$SYSTEMS")
   --ref SYSTEM           ratios are against this system's medians (default $REF)
   --conns N              client connections, wrk -c and h2load -c (default $CONNS)
@@ -103,7 +103,7 @@ done
 sys_list=()
 for s in $SYSTEMS; do
     case "$s" in
-    direct | junction | junction-el1 | junction-uring | vertx-http-proxy) sys_list+=("$s") ;;
+    direct | junction | junction-el1 | junction-epoll | junction-uring | vertx-http-proxy) sys_list+=("$s") ;;
     nginx-w[1-9] | nginx-w[1-9][0-9] | haproxy-t[1-9] | haproxy-t[1-9][0-9]) sys_list+=("$s") ;;
     *) echo "unknown system: $s" >&2; exit 2 ;;
     esac
@@ -475,6 +475,7 @@ for s in "${sys_list[@]}"; do
     junction) junction_conf "$s" "" ;;
     junction-el1) junction_conf "$s" ", event-loops: 1" ;;
     junction-uring) junction_conf "$s" ", transport: io-uring" ;;
+    junction-epoll) junction_conf "$s" ", transport: epoll" ;;
     esac
 done
 for f in "$OUT"/conf/backend.conf "$OUT"/conf/nginx-*.conf; do
@@ -816,7 +817,7 @@ wl_title() {
     if [[ " ${wl_list[*]} " == *" h1 "* ]] && has_sys nginx-w1; then
         read -r n_rps _ < <(stats "$OUT/h1.csv" nginx-w1 rps)
         read -r n_p99 _ < <(stats "$OUT/h1.csv" nginx-w1 p99_us)
-        for s in junction junction-el1 junction-uring; do
+        for s in junction junction-el1 junction-epoll junction-uring; do
             has_sys $s || continue
             read -r j_rps _ < <(stats "$OUT/h1.csv" $s rps)
             read -r j_p99 _ < <(stats "$OUT/h1.csv" $s p99_us)

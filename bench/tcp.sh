@@ -41,7 +41,7 @@ JWARMUP=5
 CONNS=64
 SIZE=64
 BULK_MAX_MIB=0
-SYSTEMS="direct haproxy-t1 haproxy-t2 junction junction-el1 junction-io-uring"
+SYSTEMS="direct haproxy-t1 haproxy-t2 junction junction-el1 junction-epoll"
 REF=haproxy-t1
 OUT=""
 REUSE=0
@@ -56,7 +56,7 @@ usage: $0 [options]
   --duration S           seconds per measured test, bulk and rr each (default $DURATION)
   --warmup S             warm-up seconds per test for direct/HAProxy (default $WARMUP)
   --junction-warmup S    warm-up seconds per test for Junction (default $JWARMUP; JIT)
-  --systems "LIST"       any of: direct haproxy-t1 haproxy-t2 junction junction-el1 junction-io-uring
+  --systems "LIST"       any of: direct haproxy-t1 haproxy-t2 junction junction-el1 junction-epoll junction-io-uring
                          (default "$SYSTEMS"; "haproxy" means haproxy-t1 haproxy-t2)
   --ref SYSTEM           ratios are against this system's medians (default $REF)
   --conns N              rr connections (default $CONNS)
@@ -96,7 +96,7 @@ sys_list=()
 for s in $SYSTEMS; do
     case "$s" in
     haproxy) sys_list+=(haproxy-t1 haproxy-t2) ;;
-    direct | haproxy-t1 | haproxy-t2 | junction | junction-el1 | junction-io-uring) sys_list+=("$s") ;;
+    direct | haproxy-t1 | haproxy-t2 | junction | junction-el1 | junction-epoll | junction-io-uring) sys_list+=("$s") ;;
     *) echo "unknown system: $s" >&2; exit 2 ;;
     esac
 done
@@ -104,6 +104,7 @@ done
 has_sys() { local s; for s in "${sys_list[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 uses_junction=0; has_sys junction && uses_junction=1; has_sys junction-el1 && uses_junction=1
 has_sys junction-io-uring && uses_junction=1
+has_sys junction-epoll && uses_junction=1
 uses_haproxy=0; has_sys haproxy-t1 && uses_haproxy=1; has_sys haproxy-t2 && uses_haproxy=1
 has_sys "$REF" || REF=""
 if [ -z "$REF" ]; then
@@ -274,7 +275,7 @@ dist_fingerprint() {
 cat "$OUT/versions.txt" | tee -a "$OUT/run.log" >&2
 
 # ---------------------------------------------------------------- ports, backend
-read -r P_BACKEND P_HA1 P_HA2 P_J P_JADMIN P_J1 P_J1ADMIN P_JU P_JUADMIN < <("$BIN/probe" freeport 9)
+read -r P_BACKEND P_HA1 P_HA2 P_J P_JADMIN P_J1 P_J1ADMIN P_JU P_JUADMIN P_JE P_JEADMIN < <("$BIN/probe" freeport 11)
 start_bg "$OUT/logs/backend.log" "$BIN/backend" "$P_BACKEND"
 BACKEND_PID=$STARTED_PID
 "$BIN/probe" echo 127.0.0.1 "$P_BACKEND" "$EPOCHREALTIME" 5 >/dev/null || { log "backend did not start"; exit 1; }
@@ -321,6 +322,7 @@ has_sys haproxy-t2 && haproxy_conf 2 "$P_HA2"
 has_sys junction && junction_conf "$OUT/conf/junction.yaml" "$P_J" "$P_JADMIN" ""
 has_sys junction-el1 && junction_conf "$OUT/conf/junction-el1.yaml" "$P_J1" "$P_J1ADMIN" ", event-loops: 1"
 has_sys junction-io-uring && junction_conf "$OUT/conf/junction-io-uring.yaml" "$P_JU" "$P_JUADMIN" ", transport: io-uring"
+has_sys junction-epoll && junction_conf "$OUT/conf/junction-epoll.yaml" "$P_JE" "$P_JEADMIN" ", transport: epoll"
 for f in "$OUT"/conf/haproxy-*.cfg; do
     [ -e "$f" ] || continue
     haproxy -c -q -f "$f" || { log "invalid HAProxy config $f"; exit 1; }
@@ -335,7 +337,7 @@ done
 port_of() {
     case "$1" in
     direct) echo "$P_BACKEND" ;; haproxy-t1) echo "$P_HA1" ;; haproxy-t2) echo "$P_HA2" ;;
-    junction) echo "$P_J" ;; junction-el1) echo "$P_J1" ;; junction-io-uring) echo "$P_JU" ;;
+    junction) echo "$P_J" ;; junction-el1) echo "$P_J1" ;; junction-io-uring) echo "$P_JU" ;; junction-epoll) echo "$P_JE" ;;
     esac
 }
 warmup_of() { case "$1" in junction*) echo "$JWARMUP" ;; *) echo "$WARMUP" ;; esac; }
@@ -365,6 +367,7 @@ start_system() { # name round -> sets SYS_PID[name], START_INFO="health_ms,echo_
         start_bg "$OUT/logs/$name-r$round.log" "$JUNCTION" run -c "$OUT/conf/$name.yaml"
         local ap=$P_JADMIN
         [ "$name" = junction-el1 ] && ap=$P_J1ADMIN
+        [ "$name" = junction-epoll ] && ap=$P_JEADMIN
         [ "$name" = junction-io-uring ] && ap=$P_JUADMIN
         h=$("$BIN/probe" http 127.0.0.1 "$ap" /health "$t0" 120 "$STARTED_PID") || {
             log "$name: no 200 on /health ($h; log: $OUT/logs/$name-r$round.log)"; tail -20 "$OUT/logs/$name-r$round.log" >&2
