@@ -235,6 +235,11 @@ class HttpProxyTest {
         try (TestGateway gateway = gateway("", "upstream: app, timeouts: {request: 300ms}", "", one.address())) {
             assertEquals(504, get(gateway.port(1), "/slow?ms=3000").status());
         }
+        try (TestGateway gateway = gateway("", "upstream: app, timeouts: {first-byte: 0, idle: 300ms}, "
+                + "retries: {attempts: 1}", "", one.address())) {
+            Answer answer = get(gateway.port(1), "/slow?ms=3000");
+            assertEquals(504, answer.status(), "no byte either way for longer than timeouts.idle");
+        }
     }
 
     @Test
