@@ -8,7 +8,6 @@ import dev.junction.internal.upstream.DefaultUpstream;
 import dev.junction.internal.upstream.UpstreamSettings;
 import dev.junction.spi.ExecutionStyle;
 import dev.junction.spi.PluginContext;
-import dev.junction.spi.config.ConfigException;
 import dev.junction.spi.config.ConfigNode;
 import dev.junction.spi.filter.BlockingStreamFilter;
 import dev.junction.spi.http.BlockingHttpFilter;
