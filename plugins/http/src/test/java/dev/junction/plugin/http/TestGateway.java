@@ -39,12 +39,14 @@ public final class TestGateway implements AutoCloseable {
 
     private final Gateway gateway;
     private final int[] ports;
+    private final Path file;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
 
-    private TestGateway(Gateway gateway, int[] ports) {
+    private TestGateway(Gateway gateway, int[] ports, Path file) {
         this.gateway = gateway;
         this.ports = ports;
+        this.file = file;
     }
 
     public static TestGateway start(Path directory, String yaml) {
@@ -67,10 +69,29 @@ public final class TestGateway implements AutoCloseable {
         try {
             Path file = Files.createTempFile(directory, "junction", ".yaml");
             Files.writeString(file, text);
-            return new TestGateway(await(Gateway.start(file, Optional.empty(), Map.of())), ports);
+            return new TestGateway(await(Gateway.start(file, Optional.empty(), Map.of())), ports, file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Rewrites the configuration file ({@code ${PORT_n}} as at start) and reloads it, as SIGHUP would. */
+    public void reload(String yaml) {
+        String text = yaml;
+        for (int i = 1; i < ports.length; i++) {
+            text = text.replace("${PORT_" + i + "}", Integer.toString(ports[i]));
+        }
+        try {
+            String current = Files.readString(file);
+            int admin = current.indexOf("\nadmin:\n");
+            if (!text.contains("admin:") && admin >= 0) {
+                text = text + current.substring(admin);
+            }
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        await(gateway.reload("test"));
     }
 
     public int port(int index) {
