@@ -31,6 +31,7 @@ final class HttpConnector implements Connector {
     private final HttpConnectorOptions options;
     private final PluginContext plugin;
     private final Map<EventLoop, HttpClientAgent> clients = new ConcurrentHashMap<>();
+    private final Map<EventLoop, Http1Pool> pools = new ConcurrentHashMap<>();
     private volatile HttpClientAgent probeClient;
     private volatile boolean closed;
 
@@ -55,6 +56,36 @@ final class HttpConnector implements Connector {
 
     boolean http2() {
         return options.http2();
+    }
+
+    /**
+     * Starts a request to {@code endpoint} from the caller's event loop: over this loop's pooled HTTP/1.1
+     * connections, or Vert.x's client for h2c and for endpoints given by host name.
+     */
+    Future<UpstreamRequest> request(Endpoint endpoint, HttpMethod method, String uri) {
+        ContextInternal context = ContextInternal.current();
+        if (!options.http2() && context != null && context.nettyEventLoop() != null) {
+            EventLoop loop = context.nettyEventLoop();
+            Http1Pool pool = pools.get(loop);
+            if (pool == null) {
+                if (closed) {
+                    return Future.failedFuture(new GatewayException(GatewayException.Source.INTERNAL, true,
+                            "http: upstream " + upstreamName + ": connector closed"));
+                }
+                pool = pools.computeIfAbsent(loop, key -> new Http1Pool(upstreamName, key,
+                        ((io.vertx.core.internal.VertxInternal) plugin.vertx()).transport().channelFactory(false),
+                        options));
+            }
+            Future<UpstreamRequest> started = pool.request(endpoint, method, uri, context);
+            if (started != null) {
+                return started;
+            }
+        }
+        RequestOptions request = new RequestOptions()
+                .setServer(endpoint.address())
+                .setMethod(method)
+                .setURI(uri);
+        return client().request(request).map(VertxUpstreamRequest::new);
     }
 
     /** Returns the client of the caller's event loop, creating it on first use. */
@@ -136,6 +167,8 @@ final class HttpConnector implements Connector {
     public Future<Void> close() {
         closed = true;
         List<Future<Void>> closing = new ArrayList<>();
+        pools.forEach((loop, pool) -> loop.execute(pool::close));
+        pools.clear();
         clients.values().forEach(client -> closing.add(client.close()));
         clients.clear();
         HttpClientAgent probe = probeClient;

@@ -15,14 +15,11 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.HostAndPort;
 import java.time.Duration;
@@ -64,7 +61,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
     private ProxyAction.Target target;
     private ProxyAction.UpstreamMeters meters;
     private EndpointLease lease;
-    private HttpClientRequest upstreamRequest;
+    private UpstreamRequest upstreamRequest;
     private long sentNanos;
     private boolean bodyStarted;
     private boolean requestEnded;
@@ -120,7 +117,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         }
         if (firstByteDeadline != 0 && now - firstByteDeadline >= 0) {
             firstByteDeadline = 0;
-            HttpClientRequest up = upstreamRequest;
+            UpstreamRequest up = upstreamRequest;
             upstreamRequest = null; // the reset's own failure must not be taken for the outcome
             if (up != null) {
                 up.reset();
@@ -134,7 +131,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
                 activitySeen = activity;
                 idleSince = now;
             } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(action.idleMillis)) {
-                HttpClientRequest up = upstreamRequest;
+                UpstreamRequest up = upstreamRequest;
                 upstreamRequest = null;
                 up.reset();
                 if (response.headWritten()) {
@@ -203,12 +200,9 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         lease = result.result();
         Endpoint endpoint = lease.endpoint();
         exchange.upstream(target.upstream().name(), endpoint.toString());
-        RequestOptions options = new RequestOptions()
-                .setServer(endpoint.address())
-                .setMethod(request.method())
-                .setURI(exchange.query() == null ? exchange.path() : exchange.path() + '?' + exchange.query());
+        String uri = exchange.query() == null ? exchange.path() : exchange.path() + '?' + exchange.query();
         long started = System.nanoTime();
-        target.connector().client().request(options).onComplete(sent -> {
+        target.connector().request(endpoint, request.method(), uri).onComplete(sent -> {
             if (sent.failed()) {
                 attemptFailed(sent.cause(), FailureKind.CONNECT);
                 return;
@@ -218,9 +212,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         });
     }
 
-    private void send(HttpClientRequest up, Endpoint endpoint) {
-        // Failures arrive through response(); without a handler Vert.x would also log each reset as an error.
-        up.exceptionHandler(failure -> { });
+    private void send(UpstreamRequest up, Endpoint endpoint) {
         if (finished) {
             up.reset();
             return;
@@ -249,7 +241,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
             armFirstByte();
             return;
         }
-        boolean chunkedUpstream = !hasContentLength && up.version() != HttpVersion.HTTP_2;
+        boolean chunkedUpstream = !hasContentLength && !up.http2();
         request.exceptionHandler(failure -> {
             if (failure instanceof HttpStatusException status && status.status() == 413) {
                 bodyTooLarge(status);
@@ -299,7 +291,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         }
     }
 
-    private void respond(HttpClientResponse upstream) {
+    private void respond(UpstreamRequest.UpstreamResponse upstream) {
         firstByteDeadline = 0;
         activity++;
         long now = System.nanoTime();
@@ -310,8 +302,9 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         if (action.retryOn.statuses().contains(status) && mayRetry(FailureKind.STATUS)) {
             lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + status));
             lease = null;
+            UpstreamRequest up = upstreamRequest;
             upstreamRequest = null;
-            upstream.request().reset();
+            up.reset();
             retry();
             return;
         }
@@ -319,8 +312,8 @@ final class ProxyCall extends ProxyTimeouts.Entry {
                 ? new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + status) : null;
         response.setStatusCode(status);
         MultiMap out = response.headers();
-        ForwardedHeaders.copyEndToEnd(upstream.headers(), out, false);
-        out.add(ForwardedHeaders.VIA, (upstream.version() == HttpVersion.HTTP_2 ? "2 " : "1.1 ")
+        ForwardedHeaders.copyEndToEnd(upstream.responseHeaders(), out, false);
+        out.add(ForwardedHeaders.VIA, (upstream.http2() ? "2 " : "1.1 ")
                 + exchange.listener().options().via());
         if (!out.contains(HttpHeaders.CONTENT_LENGTH) && request.method() != HttpMethod.HEAD
                 && status != 204 && status != 304 && status >= 200) {
@@ -497,7 +490,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
 
     /** Abandons the upstream request, if any, after the call's outcome was decided. */
     private void resetUpstream() {
-        HttpClientRequest up = upstreamRequest;
+        UpstreamRequest up = upstreamRequest;
         upstreamRequest = null;
         if (up != null) {
             up.reset();

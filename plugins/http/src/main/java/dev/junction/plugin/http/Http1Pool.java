@@ -1,0 +1,210 @@
+package dev.junction.plugin.http;
+
+import dev.junction.spi.GatewayException;
+import dev.junction.spi.upstream.Endpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.internal.ContextInternal;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The HTTP/1.1 connections of one connector on one event loop, per endpoint: kept alive and reused, at most
+ * {@code max-connections-per-endpoint} open, callers queued beyond that. A request and its upstream connection
+ * always share the event loop, and a request costs no more than writing its head and reading the answer: this is
+ * the proxy's hot path, so it sits directly on Netty's HTTP codec rather than on a general-purpose client.
+ * Confined to its event loop.
+ */
+final class Http1Pool {
+
+    /** Response headers decoded straight into Vert.x's header map, which the proxy copies without conversions. */
+    private static final HttpHeadersFactory HEADERS = new HttpHeadersFactory() {
+        @Override
+        public HttpHeaders newHeaders() {
+            return HeadersMultiMap.httpHeaders();
+        }
+
+        @Override
+        public HttpHeaders newEmptyHeaders() {
+            return HeadersMultiMap.httpHeaders();
+        }
+    };
+
+    private final String upstreamName;
+    private final EventLoop loop;
+    private final ChannelFactory<? extends Channel> channelFactory;
+    private final HttpConnectorOptions options;
+    private final long keepAliveNanos;
+    private final Map<Endpoint, EndpointPool> endpoints = new HashMap<>();
+    private boolean closed;
+
+    Http1Pool(String upstreamName, EventLoop loop, ChannelFactory<? extends Channel> channelFactory,
+            HttpConnectorOptions options) {
+        this.upstreamName = upstreamName;
+        this.loop = loop;
+        this.channelFactory = channelFactory;
+        this.options = options;
+        this.keepAliveNanos = options.keepAliveTimeout().toNanos();
+    }
+
+    /** Returns the socket address of an IP-literal endpoint, or null for a host name. */
+    static InetSocketAddress literalAddress(Endpoint endpoint) {
+        byte[] ip = dev.junction.spi.net.IpMatcher.parseLiteral(endpoint.host());
+        if (ip == null) {
+            return null;
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(ip), endpoint.port());
+        } catch (UnknownHostException e) {
+            return null; // not reached: the address has a valid length
+        }
+    }
+
+    /**
+     * Takes a connection to {@code endpoint} and starts a request on it; returns null when the endpoint is a host
+     * name, which this pool does not resolve (the caller falls back to Vert.x's client and its resolver).
+     */
+    Future<UpstreamRequest> request(Endpoint endpoint, HttpMethod method, String uri, ContextInternal context) {
+        EndpointPool pool = endpoints.get(endpoint);
+        if (pool == null) {
+            InetSocketAddress address = literalAddress(endpoint);
+            if (address == null) {
+                return null;
+            }
+            pool = new EndpointPool(address);
+            endpoints.put(endpoint, pool);
+        }
+        return pool.acquire(context).map(connection -> connection.begin(method, uri));
+    }
+
+    /** Closes every connection; later requests fail. */
+    void close() {
+        closed = true;
+        for (EndpointPool pool : endpoints.values()) {
+            pool.closeAll();
+        }
+        endpoints.clear();
+    }
+
+    /** The connections to one endpoint. */
+    final class EndpointPool {
+        private final InetSocketAddress address;
+        private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
+        private final ArrayDeque<Promise<Http1Connection>> waiters = new ArrayDeque<>();
+        private int open;
+
+        EndpointPool(InetSocketAddress address) {
+            this.address = address;
+        }
+
+        Future<Http1Connection> acquire(ContextInternal context) {
+            if (closed) {
+                return context.failedFuture(new GatewayException(GatewayException.Source.INTERNAL, true,
+                        "http: upstream " + upstreamName + ": connector closed"));
+            }
+            long now = System.nanoTime();
+            Http1Connection connection;
+            while ((connection = idle.pollLast()) != null) {
+                if (connection.reusable(now, keepAliveNanos)) {
+                    return context.succeededFuture(connection);
+                }
+                connection.close();
+            }
+            Promise<Http1Connection> promise = context.promise();
+            if (open < options.maxConnectionsPerEndpoint()) {
+                connect(promise);
+            } else {
+                waiters.addLast(promise);
+            }
+            return promise.future();
+        }
+
+        private void connect(Promise<Http1Connection> promise) {
+            open++;
+            Http1Connection connection = new Http1Connection(this);
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(loop)
+                    .channelFactory(channelFactory)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel channel) {
+                            HttpDecoderConfig decoder = new HttpDecoderConfig()
+                                    .setMaxInitialLineLength(65_536)
+                                    .setMaxHeaderSize(65_536)
+                                    .setHeadersFactory(HEADERS)
+                                    .setTrailersFactory(HEADERS);
+                            channel.pipeline().addLast("codec", new HttpClientCodec(decoder, false, false));
+                            channel.pipeline().addLast("proxy", connection);
+                        }
+                    });
+            ChannelFuture connecting = bootstrap.connect(address);
+            connecting.addListener(done -> {
+                if (done.isSuccess()) {
+                    promise.tryComplete(connection);
+                } else {
+                    open--;
+                    promise.tryFail(done.cause());
+                    serveWaiter();
+                }
+            });
+        }
+
+        /** Takes back a connection whose exchange is complete. */
+        void release(Http1Connection connection, boolean reusable) {
+            if (!reusable || closed) {
+                connection.close();
+                return;
+            }
+            Promise<Http1Connection> waiter = waiters.pollFirst();
+            if (waiter != null) {
+                waiter.tryComplete(connection);
+            } else {
+                idle.addLast(connection);
+            }
+        }
+
+        /** Forgets a connection that closed. */
+        void closed(Http1Connection connection) {
+            idle.remove(connection);
+            open--;
+            serveWaiter();
+        }
+
+        private void serveWaiter() {
+            if (!waiters.isEmpty() && open < options.maxConnectionsPerEndpoint() && !closed) {
+                connect(waiters.pollFirst());
+            }
+        }
+
+        void closeAll() {
+            Http1Connection connection;
+            while ((connection = idle.pollFirst()) != null) {
+                connection.close();
+            }
+            Promise<Http1Connection> waiter;
+            while ((waiter = waiters.pollFirst()) != null) {
+                waiter.tryFail(new GatewayException(GatewayException.Source.INTERNAL, true,
+                        "http: upstream " + upstreamName + ": connector closed"));
+            }
+        }
+    }
+}
