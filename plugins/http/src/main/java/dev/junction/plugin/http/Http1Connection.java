@@ -76,7 +76,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
         return !inactive && channel.isActive() && now - idleSince < keepAliveNanos;
     }
 
-    UpstreamRequest begin(HttpMethod method, String uri) {
+    UpstreamRequest begin(HttpMethod method, String uri, io.vertx.core.internal.ContextInternal context) {
         this.active = true;
         this.method = method;
         this.uri = uri;
@@ -87,7 +87,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
         this.responseEnded = false;
         this.abandoned = false;
         this.keepAlive = true;
-        this.response = io.vertx.core.internal.ContextInternal.current().promise();
+        this.response = context.promise();
         this.status = 0;
         this.responseHeaders = null;
         this.trailers = null;
@@ -307,6 +307,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
     private void releaseIfDone() {
         if (active && requestEnded && responseEnded) {
             active = false;
+            // Let go of the finished exchange's handlers while the connection waits in the pool.
+            chunkHandler = null;
+            endHandler = null;
+            exceptionHandler = null;
+            drainHandler = null;
             idleSince = System.nanoTime();
             pool.release(this, keepAlive && !inactive);
         }

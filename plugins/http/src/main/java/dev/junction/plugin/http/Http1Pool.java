@@ -91,7 +91,7 @@ final class Http1Pool {
             pool = new EndpointPool(address);
             endpoints.put(endpoint, pool);
         }
-        return pool.acquire(context).map(connection -> connection.begin(method, uri));
+        return pool.acquire(context).map(connection -> connection.begin(method, uri, context));
     }
 
     /** Closes every connection; later requests fail. */
