@@ -266,6 +266,22 @@ class HttpProxyTest {
     }
 
     @Test
+    void aHeadRequestGetsTheHeadersWithoutABody() throws Exception {
+        try (TestGateway gateway = gateway("", "upstream: app", "", one.address())) {
+            // The GET after it reuses the pooled upstream connection: a body wrongly awaited after the HEAD answer
+            // would take the GET's answer for it.
+            String first = RawHttp.exchange(gateway.port(1), "HEAD /bytes?n=1000 HTTP/1.1\r\nHost: example.org\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertTrue(first.startsWith("HTTP/1.1 200"), first);
+            assertTrue(first.toLowerCase(java.util.Locale.ROOT).contains("content-length: 1000"), first);
+            assertTrue(first.endsWith("\r\n\r\n"), "no body after the head: " + first);
+            Answer second = get(gateway.port(1), "/bytes?n=10");
+            assertEquals(200, second.status());
+            assertEquals(10, second.body().length());
+        }
+    }
+
+    @Test
     void anHttp10ClientGetsAChunkedUpstreamAnswerWhole() throws Exception {
         try (TestGateway gateway = gateway("", "upstream: app", "", one.address())) {
             String response = RawHttp.exchange(gateway.port(1),
