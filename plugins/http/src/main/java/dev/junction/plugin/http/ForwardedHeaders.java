@@ -4,7 +4,6 @@ import dev.junction.spi.net.IpMatcher;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import java.util.Iterator;
 import java.util.Locale;
@@ -62,31 +61,45 @@ final class ForwardedHeaders {
 
     /**
      * Copies {@code from} into {@code to} without hop-by-hop headers and without the headers that {@code from}'s
-     * {@code Connection} header names. Keeps {@code TE: trailers} when {@code keepTeTrailers}, as HTTP/2 upstreams
-     * (gRPC) need it. Names and values are copied as the character sequences the decoder produced, not as strings.
+     * {@code Connection} header names. Keeps {@code TE: trailers} when {@code request}, as HTTP/2 upstreams (gRPC)
+     * need it, and then also leaves out the forwarding headers, which {@link #addForwarding} writes from the
+     * incoming ones. Names and values are copied as the character sequences the decoder produced, not as strings.
      */
-    static void copyEndToEnd(MultiMap from, MultiMap to, boolean keepTeTrailers) {
+    static void copyEndToEnd(MultiMap from, MultiMap to, boolean request) {
         String connection = from.get("connection");
         String[] named = connection == null ? null : tokens(connection);
         if (from instanceof HttpHeaders netty) {
             Iterator<Map.Entry<CharSequence, CharSequence>> entries = netty.iteratorCharSequence();
             while (entries.hasNext()) {
                 Map.Entry<CharSequence, CharSequence> entry = entries.next();
-                copy(entry.getKey(), entry.getValue(), to, named, keepTeTrailers);
+                copy(entry.getKey(), entry.getValue(), to, named, request);
             }
         } else {
             for (Map.Entry<String, String> entry : from) {
-                copy(entry.getKey(), entry.getValue(), to, named, keepTeTrailers);
+                copy(entry.getKey(), entry.getValue(), to, named, request);
             }
         }
     }
 
-    private static void copy(CharSequence name, CharSequence value, MultiMap to, String[] named,
-            boolean keepTeTrailers) {
+    /** Returns whether {@code name} is one of the forwarding headers {@link #addForwarding} rewrites. */
+    private static boolean isForwarding(CharSequence name) {
+        return switch (name.length()) {
+            case 9 -> equalsIgnoreCase(name, FORWARDED);
+            case 15 -> equalsIgnoreCase(name, X_FORWARDED_FOR);
+            case 16 -> equalsIgnoreCase(name, X_FORWARDED_HOST);
+            case 17 -> equalsIgnoreCase(name, X_FORWARDED_PROTO);
+            default -> false;
+        };
+    }
+
+    private static void copy(CharSequence name, CharSequence value, MultiMap to, String[] named, boolean request) {
         if (isHopByHop(name)) {
-            if (keepTeTrailers && name.length() == 2 && hasToken(value.toString(), "trailers")) {
+            if (request && name.length() == 2 && hasToken(value.toString(), "trailers")) {
                 to.add("te", "trailers");
             }
+            return;
+        }
+        if (request && isForwarding(name)) {
             return;
         }
         if (named != null && contains(named, name)) {
@@ -95,30 +108,32 @@ final class ForwardedHeaders {
         to.add(name, value);
     }
 
-    /** Sets {@code Via}, {@code X-Forwarded-*} and {@code Forwarded} on the upstream request's headers. */
+    /**
+     * Adds {@code Via}, {@code X-Forwarded-*} and {@code Forwarded} to the upstream request's headers, which
+     * {@link #copyEndToEnd} filled without the incoming forwarding headers.
+     *
+     * @param via the {@code Via} value for the request's protocol version, such as {@code 1.1 junction}
+     */
     static void addForwarding(HttpServerRequest request, MultiMap out, boolean trusted, String via, String host,
             String scheme) {
         String peer = peerIp(request.remoteAddress());
-        String version = request.version() == HttpVersion.HTTP_2 ? "2" : request.version() == HttpVersion.HTTP_1_0
-                ? "1.0" : "1.1";
-        out.add(VIA, version + " " + via);
+        out.add(VIA, via);
         MultiMap in = request.headers();
         String forwardedFor = trusted ? in.get(X_FORWARDED_FOR) : null;
-        out.set(X_FORWARDED_FOR, forwardedFor == null || forwardedFor.isBlank() ? peer : forwardedFor + ", " + peer);
+        out.add(X_FORWARDED_FOR, forwardedFor == null || forwardedFor.isBlank() ? peer : forwardedFor + ", " + peer);
         String proto = trusted ? in.get(X_FORWARDED_PROTO) : null;
-        out.set(X_FORWARDED_PROTO, proto == null ? scheme : proto);
+        out.add(X_FORWARDED_PROTO, proto == null ? scheme : proto);
         String forwardedHost = trusted ? in.get(X_FORWARDED_HOST) : null;
+        String authority = host.isEmpty() ? null : authority(request, host);
         if (forwardedHost != null) {
-            out.set(X_FORWARDED_HOST, forwardedHost);
-        } else if (!host.isEmpty()) {
-            out.set(X_FORWARDED_HOST, authority(request, host));
-        } else {
-            out.remove(X_FORWARDED_HOST);
+            out.add(X_FORWARDED_HOST, forwardedHost);
+        } else if (authority != null) {
+            out.add(X_FORWARDED_HOST, authority);
         }
         String element = "for=" + forwardedNode(peer) + ";proto=" + scheme
-                + (host.isEmpty() ? "" : ";host=" + quoteIfNeeded(authority(request, host)));
+                + (authority == null ? "" : ";host=" + quoteIfNeeded(authority));
         String forwarded = trusted ? in.get(FORWARDED) : null;
-        out.set(FORWARDED, forwarded == null || forwarded.isBlank() ? element : forwarded + ", " + element);
+        out.add(FORWARDED, forwarded == null || forwarded.isBlank() ? element : forwarded + ", " + element);
     }
 
     private static String authority(HttpServerRequest request, String host) {

@@ -50,6 +50,10 @@ final class HttpListener implements Listener {
 
     private final ListenerContext context;
     private final HttpListenerOptions options;
+    /** The {@code Via} values this listener writes, per protocol version: {@code 1.1 junction}. */
+    private final String via10;
+    private final String via11;
+    private final String via2;
     private final System.Logger logger;
     private final AtomicLong active = new AtomicLong();
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -64,6 +68,9 @@ final class HttpListener implements Listener {
         this.context = Objects.requireNonNull(context, "context");
         this.options = options;
         this.logger = context.plugin().logger();
+        this.via10 = "1.0 " + options.via();
+        this.via11 = "1.1 " + options.via();
+        this.via2 = "2 " + options.via();
     }
 
     /** A route compiled for matching, with per-route meters. */
@@ -81,6 +88,11 @@ final class HttpListener implements Listener {
 
     HttpListenerOptions options() {
         return options;
+    }
+
+    /** Returns the {@code Via} value for a message received with {@code version}. */
+    String via(HttpVersion version) {
+        return version == HttpVersion.HTTP_2 ? via2 : version == HttpVersion.HTTP_1_0 ? via10 : via11;
     }
 
     @Override

@@ -224,7 +224,8 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         HttpListenerOptions options = exchange.listener().options();
         boolean trusted = !options.trustedProxies().isEmpty()
                 && options.trustedProxies().contains(IpMatcher.addressBytes(request.remoteAddress()));
-        ForwardedHeaders.addForwarding(request, headers, trusted, options.via(), exchange.host(), exchange.scheme());
+        ForwardedHeaders.addForwarding(request, headers, trusted, exchange.listener().via(request.version()),
+                exchange.host(), exchange.scheme());
         up.response().onComplete(result -> {
             if (up != upstreamRequest || finished) {
                 return;
@@ -313,8 +314,8 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         response.setStatusCode(status);
         MultiMap out = response.headers();
         ForwardedHeaders.copyEndToEnd(upstream.responseHeaders(), out, false);
-        out.add(ForwardedHeaders.VIA, (upstream.http2() ? "2 " : "1.1 ")
-                + exchange.listener().options().via());
+        out.add(ForwardedHeaders.VIA, exchange.listener().via(upstream.http2() ? HttpVersion.HTTP_2
+                : HttpVersion.HTTP_1_1));
         if (!out.contains(HttpHeaders.CONTENT_LENGTH) && request.method() != HttpMethod.HEAD
                 && status != 204 && status != 304 && status >= 200) {
             response.setChunked(true);
