@@ -49,7 +49,9 @@ final class AdminServer {
             return Future.succeededFuture();
         }
         HttpServer created = vertx.createHttpServer(new HttpServerOptions()
-                .setMaxInitialLineLength(1024).setMaxHeaderSize(8192).setIdleTimeout(60));
+                .setMaxInitialLineLength(1024).setMaxHeaderSize(8192).setIdleTimeout(60)
+                // HTTP/1.1 only: nothing here gains from HTTP/2, and clients that try an h2c upgrade stay on 1.1.
+                .setHttp2ClearTextEnabled(false));
         created.requestHandler(this::handle);
         return created.listen(settings.address().port(), settings.address().host())
                 .onSuccess(s -> server = s)
