@@ -54,6 +54,7 @@ final class Http1Pool {
     private final long keepAliveNanos;
     private final Map<Endpoint, EndpointPool> endpoints = new HashMap<>();
     private boolean closed;
+    private boolean sweepScheduled;
 
     Http1Pool(String upstreamName, EventLoop loop, ChannelFactory<? extends Channel> channelFactory,
             HttpConnectorOptions options) {
@@ -92,6 +93,26 @@ final class Http1Pool {
             endpoints.put(endpoint, pool);
         }
         return pool.acquire(context).map(connection -> connection.begin(method, uri, context));
+    }
+
+    /** Closes idle connections older than the keep-alive timeout, every half timeout while any are idle. */
+    private void scheduleSweep() {
+        if (!sweepScheduled && !closed) {
+            sweepScheduled = true;
+            loop.schedule(this::sweepIdle, Math.max(1, keepAliveNanos / 2), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void sweepIdle() {
+        sweepScheduled = false;
+        long now = System.nanoTime();
+        boolean anyIdle = false;
+        for (EndpointPool pool : endpoints.values()) {
+            anyIdle |= pool.closeExpired(now);
+        }
+        if (anyIdle) {
+            scheduleSweep();
+        }
     }
 
     /** Closes every connection; later requests fail. */
@@ -179,7 +200,19 @@ final class Http1Pool {
                 waiter.tryComplete(connection);
             } else {
                 idle.addLast(connection);
+                scheduleSweep();
             }
+        }
+
+        /** Closes the idle connections past the keep-alive timeout; returns whether any stay idle. */
+        boolean closeExpired(long now) {
+            // The oldest are at the front: connections are taken from and returned to the back.
+            Http1Connection oldest;
+            while ((oldest = idle.peekFirst()) != null && !oldest.reusable(now, keepAliveNanos)) {
+                idle.pollFirst();
+                oldest.close();
+            }
+            return !idle.isEmpty();
         }
 
         /** Forgets a connection that closed. */

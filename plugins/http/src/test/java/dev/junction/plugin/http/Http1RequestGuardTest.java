@@ -206,9 +206,14 @@ class Http1RequestGuardTest {
             for (Server server : List.of(withH2c, withoutH2c)) {
                 try (Socket socket = new Socket("127.0.0.1", server.port())) {
                     socket.setTcpNoDelay(true);
-                    for (byte b : each.bytes()) {
-                        socket.getOutputStream().write(b);
-                        socket.getOutputStream().flush();
+                    try {
+                        for (byte b : each.bytes()) {
+                            socket.getOutputStream().write(b);
+                            socket.getOutputStream().flush();
+                        }
+                    } catch (java.net.SocketException refusedMidway) {
+                        // A refused head is answered and the connection closed as soon as the guard sees the
+                        // problem, which may be before the last byte: the answer is still there to read.
                     }
                     Exchange exchange = read(socket, each.requests() == 0 ? 1 : each.requests());
                     assertThat(exchange.statuses()).as("%s byte by byte: %s", each, exchange.text())

@@ -266,6 +266,17 @@ class HttpProxyTest {
     }
 
     @Test
+    void pooledUpstreamConnectionsIdleForTheKeepAliveTimeoutAreClosed() {
+        try (TestGateway gateway = gateway("", "upstream: app", "    connector: {keep-alive-timeout: 1s}",
+                one.address())) {
+            assertEquals(200, get(gateway.port(1), "/").status());
+            assertEquals(0, one.connectionsClosed.get(), "the upstream connection is kept alive after the answer");
+            TestSupport.eventually(() -> assertEquals(1, one.connectionsClosed.get()));
+            assertEquals(200, get(gateway.port(1), "/").status(), "a new connection serves the next request");
+        }
+    }
+
+    @Test
     void aHeadRequestGetsTheHeadersWithoutABody() throws Exception {
         try (TestGateway gateway = gateway("", "upstream: app", "", one.address())) {
             // The GET after it reuses the pooled upstream connection: a body wrongly awaited after the HEAD answer

@@ -33,6 +33,7 @@ final class TestBackend {
     final HttpServer server;
     final List<JsonObject> seen = new CopyOnWriteArrayList<>();
     final AtomicInteger requests = new AtomicInteger();
+    final AtomicInteger connectionsClosed = new AtomicInteger();
     volatile int healthStatus = 200;
     /** When set, every request except health checks is answered by closing the connection. */
     volatile boolean resetAll;
@@ -46,6 +47,8 @@ final class TestBackend {
     static TestBackend start(Vertx vertx, String name) {
         TestBackend[] holder = new TestBackend[1];
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
+                .connectionHandler(connection -> connection.closeHandler(v -> holder[0].connectionsClosed
+                        .incrementAndGet()))
                 .requestHandler(request -> holder[0].handle(request));
         holder[0] = new TestBackend(name, vertx, server);
         TestGateway.await(server.listen(0, "127.0.0.1"));
