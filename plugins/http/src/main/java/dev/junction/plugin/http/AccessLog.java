@@ -69,6 +69,7 @@ final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** Returns how many lines were dropped because the queue was full. */
     long dropped() {
         return dropped.get();
     }

@@ -1,7 +1,6 @@
 package dev.junction.plugin.http;
 
 import dev.junction.plugin.http.filter.ResponseBodyTransform;
-import dev.junction.spi.filter.FilterChain;
 import dev.junction.spi.http.HttpExchange;
 import dev.junction.spi.http.HttpExchangeLog;
 import dev.junction.spi.task.TaskScope;
@@ -271,10 +270,6 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
         if (maxBytes > 0 && (bodyLimit == 0 || maxBytes < bodyLimit)) {
             bodyLimit = maxBytes;
         }
-    }
-
-    FilterChain filters() {
-        return route.filters();
     }
 
     @Override

@@ -46,18 +46,6 @@ final class HttpConnector implements Connector {
         return TrafficShape.EXCHANGE;
     }
 
-    HttpConnectorOptions options() {
-        return options;
-    }
-
-    String upstreamName() {
-        return upstreamName;
-    }
-
-    boolean http2() {
-        return options.http2();
-    }
-
     /**
      * Starts a request to {@code endpoint} from the caller's event loop: over this loop's pooled HTTP/1.1
      * connections, or Vert.x's client for h2c and for endpoints given by host name.

@@ -128,6 +128,16 @@ final class HttpListener implements Listener {
         routes = metrics.bind(routes);
         try {
             accessLog = AccessLog.open(options.accessLog(), name());
+            if (accessLog != null) {
+                AccessLog log = accessLog;
+                HttpListenerMetrics.removeExisting(plugin.meterRegistry(), "junction.http.access.log.dropped",
+                        context.tags());
+                io.micrometer.core.instrument.FunctionCounter.builder("junction.http.access.log.dropped", log,
+                                AccessLog::dropped)
+                        .tags(context.tags())
+                        .description("Access log lines dropped because the writer fell behind")
+                        .register(plugin.meterRegistry());
+            }
         } catch (GatewayException e) {
             startFuture = Future.failedFuture(e);
             return startFuture;

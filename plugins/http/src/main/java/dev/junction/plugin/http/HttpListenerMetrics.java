@@ -38,8 +38,18 @@ final class HttpListenerMetrics {
                 .description("Connections closed because a request head did not arrive in time").register(registry);
         this.unrouted = Counter.builder("junction.http.unrouted").tags(tags)
                 .description("Requests no route matched (answered 404)").register(registry);
+        // A listener replaced by a reload registers again: the meter must read the new listener, not the old one.
+        removeExisting(registry, "junction.http.active.requests", tags);
         Gauge.builder("junction.http.active.requests", active, AtomicLong::get).tags(tags)
                 .description("Requests in progress").register(registry);
+    }
+
+    /** Removes the meter {@code name} with {@code tags}, if any, so that a function meter can be bound anew. */
+    static void removeExisting(MeterRegistry registry, String name, Tags tags) {
+        io.micrometer.core.instrument.Meter existing = registry.find(name).tags(tags).meter();
+        if (existing != null) {
+            registry.remove(existing);
+        }
     }
 
     /** Counts a request refused before routing, by its status (400, 413, 414, 431). */
