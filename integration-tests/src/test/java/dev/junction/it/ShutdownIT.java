@@ -30,7 +30,12 @@ class ShutdownIT extends GatewayTest {
             gateway.signal("TERM");
             gateway.awaitLogLine("shutting down: draining for up to 3000ms", Duration.ofSeconds(10));
 
-            // Draining: no new connections, but the open one still carries traffic.
+            // Draining: no new connections, but the open one still carries traffic. The listening socket is closed
+            // on the event loops after the log line, so allow a moment for that (io_uring closes asynchronously).
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < deadline && accepts(ports.listener())) {
+                Thread.sleep(20);
+            }
             assertThatThrownBy(() -> {
                 try (Socket refused = new Socket()) {
                     refused.connect(new InetSocketAddress("127.0.0.1", ports.listener()), 1_000);
@@ -45,6 +50,15 @@ class ShutdownIT extends GatewayTest {
                 String line = open.echo("after exit\n");
                 throw new IOException("still answered after the gateway exited: " + line);
             }).isInstanceOf(IOException.class);
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 }
