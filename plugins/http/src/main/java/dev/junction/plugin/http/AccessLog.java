@@ -74,29 +74,64 @@ final class AccessLog implements AutoCloseable {
         return dropped.get();
     }
 
-    void write(DefaultHttpExchange exchange, int status, long totalNanos) {
+    /** What one access log line records about a request. */
+    interface Entry {
+        String listenerName();
+
+        String routeName();
+
+        String clientIp();
+
+        String methodName();
+
+        String host();
+
+        /** Returns the normalised path before any rewrite. */
+        String originalPath();
+
+        long bytesIn();
+
+        long bytesOut();
+
+        /** Returns the upstream the request went to, or an empty string when it was answered locally. */
+        String upstreamName();
+
+        String endpointName();
+
+        long connectNanos();
+
+        /** Returns the time from the request's arrival to the upstream's response head, or 0. */
+        long firstByteAfterNanos();
+
+        int retries();
+
+        /** Returns why the request failed, or null. */
+        Throwable failure();
+    }
+
+    void write(Entry entry, int status, long totalNanos) {
         StringBuilder line = new StringBuilder(320);
         line.append("{\"time\":\"").append(Instant.now()).append('"');
-        field(line, "listener", exchange.listenerName());
-        field(line, "route", exchange.routeName());
-        field(line, "client", exchange.clientIp());
-        field(line, "method", exchange.request().method().name());
-        field(line, "host", exchange.host());
-        field(line, "path", exchange.originalPath());
+        field(line, "listener", entry.listenerName());
+        field(line, "route", entry.routeName());
+        field(line, "client", entry.clientIp());
+        field(line, "method", entry.methodName());
+        field(line, "host", entry.host());
+        field(line, "path", entry.originalPath());
         line.append(",\"status\":").append(status);
-        line.append(",\"bytes_in\":").append(exchange.request().bytesRead());
-        line.append(",\"bytes_out\":").append(exchange.response().bytesWritten());
+        line.append(",\"bytes_in\":").append(entry.bytesIn());
+        line.append(",\"bytes_out\":").append(entry.bytesOut());
         millis(line, "duration_ms", totalNanos);
-        if (!exchange.upstream.isEmpty()) {
-            field(line, "upstream", exchange.upstream);
-            field(line, "endpoint", exchange.endpoint);
-            millis(line, "upstream_connect_ms", exchange.connectNanos);
-            millis(line, "upstream_first_byte_ms",
-                    exchange.firstByteNanos == 0 ? 0 : exchange.firstByteNanos - exchange.startNanos);
+        if (!entry.upstreamName().isEmpty()) {
+            field(line, "upstream", entry.upstreamName());
+            field(line, "endpoint", entry.endpointName());
+            millis(line, "upstream_connect_ms", entry.connectNanos());
+            millis(line, "upstream_first_byte_ms", entry.firstByteAfterNanos());
         }
-        line.append(",\"retries\":").append(exchange.retries);
-        if (exchange.failure != null) {
-            field(line, "error", String.valueOf(exchange.failure.getMessage()));
+        line.append(",\"retries\":").append(entry.retries());
+        Throwable failure = entry.failure();
+        if (failure != null) {
+            field(line, "error", String.valueOf(failure.getMessage()));
         }
         line.append("}\n");
         if (!queue.offer(line.toString())) {

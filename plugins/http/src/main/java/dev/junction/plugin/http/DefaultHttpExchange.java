@@ -18,7 +18,7 @@ import java.util.Objects;
  * The listener's {@link HttpExchange}: one per request, confined to the request's event loop. It also carries what
  * the access log and metrics record, so it implements {@link HttpExchangeLog} itself.
  */
-public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog {
+public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog, AccessLog.Entry {
 
     private final HttpListener listener;
     private final HttpServerRequest request;
@@ -91,7 +91,8 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
     }
 
     /** Returns the normalised path before any rewrite, as the access log shows it. */
-    String originalPath() {
+    @Override
+    public String originalPath() {
         return originalPath;
     }
 
@@ -270,6 +271,51 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog 
         if (maxBytes > 0 && (bodyLimit == 0 || maxBytes < bodyLimit)) {
             bodyLimit = maxBytes;
         }
+    }
+
+    @Override
+    public String methodName() {
+        return request.method().name();
+    }
+
+    @Override
+    public long bytesIn() {
+        return request.bytesRead();
+    }
+
+    @Override
+    public long bytesOut() {
+        return request.response().bytesWritten();
+    }
+
+    @Override
+    public String upstreamName() {
+        return upstream;
+    }
+
+    @Override
+    public String endpointName() {
+        return endpoint;
+    }
+
+    @Override
+    public long connectNanos() {
+        return connectNanos;
+    }
+
+    @Override
+    public long firstByteAfterNanos() {
+        return firstByteNanos == 0 ? 0 : firstByteNanos - startNanos;
+    }
+
+    @Override
+    public int retries() {
+        return retries;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
     }
 
     @Override

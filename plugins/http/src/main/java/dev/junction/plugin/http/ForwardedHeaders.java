@@ -26,6 +26,12 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
+    /** Where header fields go: a header map, or the bytes of a request head being written. */
+    @FunctionalInterface
+    interface FieldSink {
+        void add(CharSequence name, CharSequence value);
+    }
+
     /** Returns whether {@code name} is hop-by-hop, or must not be copied by a proxy for another reason. */
     static boolean isHopByHop(CharSequence name) {
         return switch (name.length()) {
@@ -66,6 +72,10 @@ final class ForwardedHeaders {
      * incoming ones. Names and values are copied as the character sequences the decoder produced, not as strings.
      */
     static void copyEndToEnd(MultiMap from, MultiMap to, boolean request) {
+        copyEndToEnd(from, (FieldSink) to::add, request);
+    }
+
+    static void copyEndToEnd(MultiMap from, FieldSink to, boolean request) {
         String connection = from.get("connection");
         String[] named = connection == null ? null : tokens(connection);
         if (from instanceof HttpHeaders netty) {
@@ -92,7 +102,7 @@ final class ForwardedHeaders {
         };
     }
 
-    private static void copy(CharSequence name, CharSequence value, MultiMap to, String[] named, boolean request) {
+    private static void copy(CharSequence name, CharSequence value, FieldSink to, String[] named, boolean request) {
         if (isHopByHop(name)) {
             if (request && name.length() == 2 && hasToken(value.toString(), "trailers")) {
                 to.add("te", "trailers");
@@ -116,15 +126,22 @@ final class ForwardedHeaders {
      */
     static void addForwarding(HttpServerRequest request, MultiMap out, boolean trusted, String via, String host,
             String scheme) {
-        String peer = peerIp(request.remoteAddress());
+        String authority = host.isEmpty() ? null : authority(request, host);
+        addForwarding(request.headers(), peerIp(request.remoteAddress()), authority, out::add, trusted, via, scheme);
+    }
+
+    /**
+     * Adds the forwarding fields for a request with headers {@code in} from {@code peer}, whose authority (host and
+     * port as the client sent them) is {@code authority}, or null when it had none.
+     */
+    static void addForwarding(MultiMap in, String peer, String authority, FieldSink out, boolean trusted, String via,
+            String scheme) {
         out.add(VIA, via);
-        MultiMap in = request.headers();
         String forwardedFor = trusted ? in.get(X_FORWARDED_FOR) : null;
         out.add(X_FORWARDED_FOR, forwardedFor == null || forwardedFor.isBlank() ? peer : forwardedFor + ", " + peer);
         String proto = trusted ? in.get(X_FORWARDED_PROTO) : null;
         out.add(X_FORWARDED_PROTO, proto == null ? scheme : proto);
         String forwardedHost = trusted ? in.get(X_FORWARDED_HOST) : null;
-        String authority = host.isEmpty() ? null : authority(request, host);
         if (forwardedHost != null) {
             out.add(X_FORWARDED_HOST, forwardedHost);
         } else if (authority != null) {
@@ -146,11 +163,14 @@ final class ForwardedHeaders {
      * {@code X-Forwarded-For} that is not itself a trusted proxy.
      */
     static String clientIp(HttpServerRequest request, IpMatcher trustedProxies) {
-        String peer = peerIp(request.remoteAddress());
+        return clientIp(peerIp(request.remoteAddress()), request.headers(), trustedProxies);
+    }
+
+    static String clientIp(String peer, MultiMap headers, IpMatcher trustedProxies) {
         if (trustedProxies.isEmpty() || !trustedProxies.contains(IpMatcher.parseLiteral(peer))) {
             return peer;
         }
-        String forwardedFor = request.headers().get(X_FORWARDED_FOR);
+        String forwardedFor = headers.get(X_FORWARDED_FOR);
         if (forwardedFor == null) {
             return peer;
         }
@@ -206,6 +226,11 @@ final class ForwardedHeaders {
 
     static boolean hasToken(String list, String token) {
         return contains(tokens(list), token);
+    }
+
+    /** Returns whether {@code name} equals one of {@code lowerCaseTokens}, ignoring ASCII case. */
+    static boolean containsToken(String[] lowerCaseTokens, CharSequence name) {
+        return contains(lowerCaseTokens, name);
     }
 
     private static boolean contains(String[] tokens, CharSequence name) {

@@ -1,19 +1,12 @@
 package dev.junction.plugin.http;
 
 import dev.junction.spi.GatewayException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.util.AsciiString;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -21,26 +14,57 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.HostAndPort;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
- * One pooled HTTP/1.1 connection to an upstream endpoint, carrying one exchange at a time: it is the
- * {@link UpstreamRequest} while a request is written and the {@link UpstreamRequest.UpstreamResponse} while the
- * answer is read, and goes back to its {@link Http1Pool.EndpointPool} once both are complete and the upstream keeps
- * the connection alive. Confined to its channel's event loop.
+ * One pooled HTTP/1.1 connection to an upstream endpoint, carrying one exchange at a time, and going back to its
+ * {@link Http1Pool.EndpointPool} once the exchange is complete and the upstream keeps the connection alive.
+ * Requests are written as bytes and responses read by an {@link Http1ResponseReader}, in one of two ways:
+ * <ul>
+ *   <li>{@link #begin} makes it the {@link UpstreamRequest} (headers filled in, body streamed with backpressure)
+ *       and then the {@link UpstreamRequest.UpstreamResponse} with decoded headers and body, for the general
+ *       proxy path;</li>
+ *   <li>{@link #exchange} sends a complete request head and passes the response on as it arrived
+ *       ({@link RawExchange}), for the HTTP/1.1 fast lane.</li>
+ * </ul>
+ * Confined to its channel's event loop.
  */
 final class Http1Connection extends ChannelInboundHandlerAdapter
-        implements UpstreamRequest, UpstreamRequest.UpstreamResponse {
+        implements UpstreamRequest, UpstreamRequest.UpstreamResponse, Http1ResponseReader.Sink {
+
+    /** A response passed on as received, to a caller that sent a complete request with {@link #exchange}. */
+    interface RawExchange extends Http1ResponseReader.Sink {
+        /** The exchange failed: no response came, or it broke off mid-way. */
+        void failed(Throwable cause);
+
+        /** A batch of reads ended: what was passed on may be flushed. */
+        void readComplete();
+    }
+
+    private static final byte[] HTTP11_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
+    private static final AsciiString CHUNKED = AsciiString.cached("chunked");
+    private static final AsciiString HOST = AsciiString.cached("host");
+    private static final Object END = new Object();
 
     private final Http1Pool.EndpointPool pool;
+    private final int maxHeadSize;
     private Channel channel;
+    private Http1ResponseReader reader;
     private boolean inactive;
     private long idleSince;
 
     // The current exchange.
     private boolean active;
+    private RawExchange raw;
     private HttpMethod method;
     private String uri;
     private HeadersMultiMap requestHeaders;
@@ -59,16 +83,19 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
     private Handler<Throwable> exceptionHandler;
     private Handler<Void> drainHandler;
     private boolean paused;
-    /** Chunks (and the end, as {@link LastHttpContent}) decoded while paused or before the handlers were set. */
+    private boolean reading;
+    /** Chunks (and the end, as {@link #END}) read while paused or before the handlers were set. */
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
 
-    Http1Connection(Http1Pool.EndpointPool pool) {
+    Http1Connection(Http1Pool.EndpointPool pool, int maxHeadSize) {
         this.pool = pool;
+        this.maxHeadSize = maxHeadSize;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        reader = new Http1ResponseReader(channel.alloc(), maxHeadSize);
     }
 
     /** Returns whether this idle connection may carry another request. */
@@ -76,28 +103,54 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
         return !inactive && channel.isActive() && now - idleSince < keepAliveNanos;
     }
 
-    UpstreamRequest begin(HttpMethod method, String uri, io.vertx.core.internal.ContextInternal context) {
+    Channel channel() {
+        return channel;
+    }
+
+    private void startExchange() {
         this.active = true;
-        this.method = method;
-        this.uri = uri;
-        this.requestHeaders = HeadersMultiMap.httpHeaders();
-        this.chunked = false;
         this.headSent = false;
         this.requestEnded = false;
         this.responseEnded = false;
         this.abandoned = false;
         this.keepAlive = true;
-        this.response = context.promise();
         this.status = 0;
+        this.paused = false;
+    }
+
+    /** Starts a request whose headers and body the caller provides through {@link UpstreamRequest}. */
+    UpstreamRequest begin(HttpMethod method, String uri, ContextInternal context) {
+        startExchange();
+        this.raw = null;
+        this.method = method;
+        this.uri = uri;
+        this.requestHeaders = HeadersMultiMap.httpHeaders();
+        this.chunked = false;
+        this.response = context.promise();
         this.responseHeaders = null;
         this.trailers = null;
         this.chunkHandler = null;
         this.endHandler = null;
         this.exceptionHandler = null;
         this.drainHandler = null;
-        this.paused = false;
         this.pending.clear();
+        reader.expect(Http1ResponseReader.Mode.DECODED, method == HttpMethod.HEAD, this);
         return this;
+    }
+
+    /**
+     * Sends a complete request without a body ({@code head}, which this takes ownership of) and passes the
+     * response to {@code exchange} as it arrives, framing included.
+     */
+    void exchange(ByteBuf head, boolean headRequest, RawExchange exchange) {
+        startExchange();
+        this.raw = exchange;
+        this.response = null;
+        this.pending.clear();
+        this.requestEnded = true;
+        this.headSent = true;
+        reader.expect(Http1ResponseReader.Mode.RAW, headRequest, this);
+        channel.writeAndFlush(head, channel.voidPromise());
     }
 
     void close() {
@@ -114,7 +167,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
 
     @Override
     public void authority(HostAndPort authority) {
-        requestHeaders.set(HttpHeaderNames.HOST, authority.toString());
+        requestHeaders.set(HOST, authority.toString());
     }
 
     @Override
@@ -129,11 +182,26 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
 
     @Override
     public void write(Buffer chunk) {
+        ByteBuf data = ((BufferInternal) chunk).getByteBuf();
         if (abandoned) {
+            data.release();
             return;
         }
         sendHead();
-        channel.writeAndFlush(new DefaultHttpContent(((BufferInternal) chunk).getByteBuf()), channel.voidPromise());
+        if (chunked) {
+            if (!data.isReadable()) {
+                data.release();
+                return; // an empty chunk would end the body
+            }
+            ByteBuf size = channel.alloc().buffer(18);
+            ByteBufUtil.writeAscii(size, Integer.toHexString(data.readableBytes()));
+            size.writeBytes(CRLF);
+            channel.write(size, channel.voidPromise());
+            channel.write(data, channel.voidPromise());
+            channel.writeAndFlush(channel.alloc().buffer(2).writeBytes(CRLF), channel.voidPromise());
+        } else {
+            channel.writeAndFlush(data, channel.voidPromise());
+        }
     }
 
     @Override
@@ -152,22 +220,32 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
             return;
         }
         sendHead();
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+        if (chunked) {
+            channel.write(channel.alloc().buffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK), channel.voidPromise());
+        }
+        channel.flush();
         requestEnded = true;
         releaseIfDone();
     }
 
+    /** Writes the request line and fields; flushed with the first body bytes or the end. */
     private void sendHead() {
         if (headSent) {
             return;
         }
         headSent = true;
-        DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
-                io.netty.handler.codec.http.HttpMethod.valueOf(method.name()), uri, requestHeaders);
         if (chunked) {
-            requestHeaders.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            requestHeaders.set(TRANSFER_ENCODING, CHUNKED);
         }
-        channel.write(head, channel.voidPromise());
+        HeadWriter head = HeadWriter.get();
+        head.latin1(method.name()).ascii(' ').utf8(uri).bytes(HTTP11_CRLF);
+        Iterator<Map.Entry<CharSequence, CharSequence>> entries = requestHeaders.iteratorCharSequence();
+        while (entries.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = entries.next();
+            head.add(field.getKey(), field.getValue());
+        }
+        head.crlf();
+        channel.write(head.toBuffer(channel.alloc()), channel.voidPromise());
     }
 
     @Override
@@ -177,7 +255,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
         }
         abandoned = true;
         active = false;
-        response.tryFail(new GatewayException(GatewayException.Source.UPSTREAM, false, "http: request abandoned"));
+        if (response != null) {
+            response.tryFail(new GatewayException(GatewayException.Source.UPSTREAM, false, "http: request abandoned"));
+        }
+        raw = null;
         close(); // what was sent cannot be taken back: the connection is not reused
     }
 
@@ -235,51 +316,55 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
         }
     }
 
-    // Netty
+    // Http1ResponseReader.Sink: passed on to the raw exchange, or decoded for the UpstreamResponse
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object message) {
-        if (!active) {
-            ReferenceCountUtil.release(message); // nothing asked for it: an upstream talking out of turn
-            if (!(message instanceof LastHttpContent)) {
-                close();
-            }
+    public void head(Http1ResponseHead head) {
+        if (abandoned) {
             return;
         }
-        if (message instanceof HttpResponse head) {
-            int code = head.status().code();
-            if (code >= 100 && code < 200) {
-                if (code == 101) {
-                    fail(new GatewayException(GatewayException.Source.UPSTREAM, false,
-                            "http: upstream switched protocols on a plain request"));
-                }
-                // 100 Continue and 103 Early Hints: informational, the real answer follows.
-                ReferenceCountUtil.release(message);
-                return;
-            }
-            status = code;
-            responseHeaders = (MultiMap) head.headers();
-            keepAlive = HttpUtil.isKeepAlive(head);
-            response.tryComplete(this);
+        keepAlive = head.keepAlive();
+        status = head.status();
+        if (raw != null) {
+            raw.head(head);
+            return;
         }
-        if (message instanceof HttpContent content) {
-            if (status == 0) {
-                content.release(); // the content of an informational response
-                return;
-            }
-            if (content.content().isReadable()) {
-                pending.addLast(BufferInternal.safeBuffer(content.content()));
-            } else {
-                content.release();
-            }
-            if (content instanceof LastHttpContent last) {
-                if (!last.trailingHeaders().isEmpty()) {
-                    trailers = (MultiMap) last.trailingHeaders();
-                }
-                pending.addLast(LastHttpContent.EMPTY_LAST_CONTENT);
-            }
-            drainPending();
+        responseHeaders = head.headers();
+        response.tryComplete(this);
+    }
+
+    @Override
+    public void content(ByteBuf bytes) {
+        if (abandoned) {
+            bytes.release();
+            return;
         }
+        if (raw != null) {
+            raw.content(bytes);
+            return;
+        }
+        // Vert.x never releases what its buffers wrap: hand over a heap copy and free the pooled slice.
+        pending.addLast(BufferInternal.safeBuffer(bytes));
+        drainPending();
+    }
+
+    @Override
+    public void end(MultiMap trailers) {
+        if (abandoned) {
+            return;
+        }
+        if (raw != null) {
+            RawExchange exchange = raw;
+            responseEnded = true;
+            exchange.end(trailers);
+            releaseIfDone();
+            return;
+        }
+        if (!trailers.isEmpty()) {
+            this.trailers = trailers;
+        }
+        pending.addLast(END);
+        drainPending();
     }
 
     private void drainPending() {
@@ -305,15 +390,53 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
     }
 
     private void releaseIfDone() {
-        if (active && requestEnded && responseEnded) {
+        if (active && requestEnded && responseEnded && !reading) {
             active = false;
             // Let go of the finished exchange's handlers while the connection waits in the pool.
+            raw = null;
             chunkHandler = null;
             endHandler = null;
             exceptionHandler = null;
             drainHandler = null;
             idleSince = System.nanoTime();
             pool.release(this, keepAlive && !inactive);
+        }
+    }
+
+    // Netty
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+        ByteBuf in = (ByteBuf) message;
+        // A connection that completes its exchange here goes back to the pool only after the whole read: bytes
+        // after the response's end are the upstream talking out of turn, and the connection is not reused then.
+        reading = true;
+        try {
+            if (!active) {
+                close(); // nothing asked for it: an upstream talking out of turn
+                return;
+            }
+            reader.read(in);
+        } catch (RuntimeException e) {
+            if (responseEnded) {
+                keepAlive = false;
+            } else if (active) {
+                fail(e);
+            } else {
+                close();
+            }
+        } finally {
+            reading = false;
+            in.release();
+        }
+        releaseIfDone();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        RawExchange exchange = raw;
+        if (exchange != null) {
+            exchange.readComplete();
         }
     }
 
@@ -330,9 +453,15 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
     public void channelInactive(ChannelHandlerContext ctx) {
         inactive = true;
         if (active) {
-            fail(new GatewayException(GatewayException.Source.UPSTREAM, true,
-                    "http: upstream closed the connection" + (status == 0 ? " before answering" : " mid-response")));
+            try {
+                reader.closed(); // ends a response read until the close
+            } catch (RuntimeException e) {
+                fail(new GatewayException(GatewayException.Source.UPSTREAM, true,
+                        "http: upstream closed the connection" + (reader.head() == null ? " before answering"
+                                : " mid-response"), e));
+            }
         }
+        reader.release();
         pool.closed(this);
     }
 
@@ -346,8 +475,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
 
     private void fail(Throwable cause) {
         active = false;
-        pending.clear();
-        if (!response.tryFail(cause)) {
+        pending.clear(); // heap copies only
+        RawExchange exchange = raw;
+        raw = null;
+        if (exchange != null) {
+            exchange.failed(cause);
+        } else if (response != null && !response.tryFail(cause)) {
             Handler<Throwable> handler = exceptionHandler;
             if (handler != null && !responseEnded) {
                 handler.handle(cause);

@@ -6,18 +6,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.resolver.NameResolver;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -29,27 +24,18 @@ import java.util.Map;
  * The HTTP/1.1 connections of one connector on one event loop, per endpoint: kept alive and reused, at most
  * {@code max-connections-per-endpoint} open, callers queued beyond that. A request and its upstream connection
  * always share the event loop, and a request costs no more than writing its head and reading the answer: this is
- * the proxy's hot path, so it sits directly on Netty's HTTP codec rather than on a general-purpose client.
+ * the proxy's hot path, so it writes and reads HTTP/1.1 bytes itself rather than through a general-purpose client.
  * Confined to its event loop.
  */
 final class Http1Pool {
 
-    /** Response headers decoded straight into Vert.x's header map, which the proxy copies without conversions. */
-    private static final HttpHeadersFactory HEADERS = new HttpHeadersFactory() {
-        @Override
-        public HttpHeaders newHeaders() {
-            return HeadersMultiMap.httpHeaders();
-        }
-
-        @Override
-        public HttpHeaders newEmptyHeaders() {
-            return HeadersMultiMap.httpHeaders();
-        }
-    };
+    /** The longest response head accepted from an upstream. */
+    private static final int MAX_RESPONSE_HEAD = 65_536;
 
     private final String upstreamName;
     private final EventLoop loop;
     private final ChannelFactory<? extends Channel> channelFactory;
+    private final NameResolver resolver;
     private final HttpConnectorOptions options;
     private final long keepAliveNanos;
     private final Map<Endpoint, EndpointPool> endpoints = new HashMap<>();
@@ -57,10 +43,11 @@ final class Http1Pool {
     private boolean sweepScheduled;
 
     Http1Pool(String upstreamName, EventLoop loop, ChannelFactory<? extends Channel> channelFactory,
-            HttpConnectorOptions options) {
+            NameResolver resolver, HttpConnectorOptions options) {
         this.upstreamName = upstreamName;
         this.loop = loop;
         this.channelFactory = channelFactory;
+        this.resolver = resolver;
         this.options = options;
         this.keepAliveNanos = options.keepAliveTimeout().toNanos();
     }
@@ -78,21 +65,22 @@ final class Http1Pool {
         }
     }
 
-    /**
-     * Takes a connection to {@code endpoint} and starts a request on it; returns null when the endpoint is a host
-     * name, which this pool does not resolve (the caller falls back to Vert.x's client and its resolver).
-     */
+    /** Takes a connection to {@code endpoint} and starts a request on it. */
     Future<UpstreamRequest> request(Endpoint endpoint, HttpMethod method, String uri, ContextInternal context) {
+        return connection(endpoint, context).map(connected -> connected.begin(method, uri, context));
+    }
+
+    /**
+     * Takes an idle connection to {@code endpoint}, or opens one (resolving a host name each time it connects).
+     * Call on this pool's event loop.
+     */
+    Future<Http1Connection> connection(Endpoint endpoint, ContextInternal context) {
         EndpointPool pool = endpoints.get(endpoint);
         if (pool == null) {
-            InetSocketAddress address = literalAddress(endpoint);
-            if (address == null) {
-                return null;
-            }
-            pool = new EndpointPool(address);
+            pool = new EndpointPool(endpoint);
             endpoints.put(endpoint, pool);
         }
-        return pool.acquire(context).map(connection -> connection.begin(method, uri, context));
+        return pool.acquire(context);
     }
 
     /** Closes idle connections older than the keep-alive timeout, every half timeout while any are idle. */
@@ -126,13 +114,16 @@ final class Http1Pool {
 
     /** The connections to one endpoint. */
     final class EndpointPool {
+        private final Endpoint endpoint;
+        /** The address of an IP-literal endpoint; null for a host name, resolved at each connect. */
         private final InetSocketAddress address;
         private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
         private final ArrayDeque<Promise<Http1Connection>> waiters = new ArrayDeque<>();
         private int open;
 
-        EndpointPool(InetSocketAddress address) {
-            this.address = address;
+        EndpointPool(Endpoint endpoint) {
+            this.endpoint = endpoint;
+            this.address = literalAddress(endpoint);
         }
 
         Future<Http1Connection> acquire(ContextInternal context) {
@@ -159,34 +150,44 @@ final class Http1Pool {
 
         private void connect(Promise<Http1Connection> promise) {
             open++;
-            Http1Connection connection = new Http1Connection(this);
+            Http1Connection connection = new Http1Connection(this, MAX_RESPONSE_HEAD);
             Bootstrap bootstrap = new Bootstrap()
                     .group(loop)
                     .channelFactory(channelFactory)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel channel) {
-                            HttpDecoderConfig decoder = new HttpDecoderConfig()
-                                    .setMaxInitialLineLength(65_536)
-                                    .setMaxHeaderSize(65_536)
-                                    .setHeadersFactory(HEADERS)
-                                    .setTrailersFactory(HEADERS);
-                            channel.pipeline().addLast("codec", new HttpClientCodec(decoder, false, false));
-                            channel.pipeline().addLast("proxy", connection);
-                        }
-                    });
-            ChannelFuture connecting = bootstrap.connect(address);
+                    .handler(connection);
+            if (address != null) {
+                connect(bootstrap, address, connection, promise);
+                return;
+            }
+            resolver.resolve(endpoint.host()).onComplete(resolved -> loop.execute(() -> {
+                if (resolved.succeeded()) {
+                    connect(bootstrap, new InetSocketAddress(resolved.result(), endpoint.port()), connection, promise);
+                } else {
+                    connectFailed(promise, new GatewayException(GatewayException.Source.UPSTREAM, true,
+                            "cannot resolve " + endpoint.host() + ": " + resolved.cause().getMessage(),
+                            resolved.cause()));
+                }
+            }));
+        }
+
+        private void connect(Bootstrap bootstrap, InetSocketAddress to, Http1Connection connection,
+                Promise<Http1Connection> promise) {
+            ChannelFuture connecting = bootstrap.connect(to);
             connecting.addListener(done -> {
                 if (done.isSuccess()) {
                     promise.tryComplete(connection);
                 } else {
-                    open--;
-                    promise.tryFail(done.cause());
-                    serveWaiter();
+                    connectFailed(promise, done.cause());
                 }
             });
+        }
+
+        private void connectFailed(Promise<Http1Connection> promise, Throwable cause) {
+            open--;
+            promise.tryFail(cause);
+            serveWaiter();
         }
 
         /** Takes back a connection whose exchange is complete. */

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.Http1xOrH2CHandler;
 import io.vertx.core.http.impl.HttpServerImpl;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.VertxWrapper;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -80,10 +81,20 @@ final class Http1RequestGuard {
      */
     static HttpServer createServer(Vertx vertx, HttpServerOptions options, int maxHeaders, IntConsumer rejected,
             java.time.Duration headerTimeout, Runnable headerTimedOut) {
+        return createServer(vertx, options, maxHeaders, rejected, headerTimeout, headerTimedOut, null);
+    }
+
+    /**
+     * Creates a guarded server whose HTTP/1.1 connections also get an {@link Http1Lane} for {@code lane}'s routes,
+     * when {@code lane} is not null.
+     */
+    static HttpServer createServer(Vertx vertx, HttpServerOptions options, int maxHeaders, IntConsumer rejected,
+            java.time.Duration headerTimeout, Runnable headerTimedOut, HttpListener lane) {
         Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(rejected, "rejected");
-        Settings settings = new Settings(options, maxHeaders, rejected, headerTimeout.toNanos(), headerTimedOut);
+        Settings settings = new Settings(options, maxHeaders, rejected, headerTimeout.toNanos(), headerTimedOut,
+                lane);
         VertxInternal owner = (VertxInternal) vertx;
         VertxInternal guarded = new VertxWrapper(owner) {
             @Override
@@ -142,23 +153,23 @@ final class Http1RequestGuard {
     }
 
     /** Puts the guard on a connection whose pipeline Vert.x has just configured. */
-    static void install(ChannelPipeline pipeline, Settings settings) {
+    static void install(ChannelPipeline pipeline, Settings settings, ContextInternal context) {
         if (pipeline.get(DECODER) != null) {
             // HTTP/1.x only (h2c off, or TLS with ALPN http/1.1): the decoder is there before any byte.
-            settings.replaceDecoder(pipeline);
+            settings.replaceDecoder(pipeline, context);
             return;
         }
         ChannelHandler detection = pipeline.get(Http1xOrH2CHandler.class);
         if (detection != null) {
             pipeline.addBefore(pipeline.context(detection).name(), "junctionHttp1Guard",
-                    new Http1RequestGuardPrefaceHandler(settings));
+                    new Http1RequestGuardPrefaceHandler(settings, context));
         }
         // Otherwise HTTP/2 negotiated by ALPN, or a connection Vert.x refused: nothing to guard.
     }
 
     /** What a guarded server needs to build a decoder for each connection. */
     record Settings(HttpServerOptions options, int maxHeaders, IntConsumer rejected, long headerTimeoutNanos,
-            Runnable headerTimedOut) {
+            Runnable headerTimedOut, HttpListener lane) {
 
         Settings {
             if (maxHeaders < 1) {
@@ -166,10 +177,14 @@ final class Http1RequestGuard {
             }
         }
 
-        void replaceDecoder(ChannelPipeline pipeline) {
+        /** Puts the guard's decoder in place of Vert.x's, and the lane after it when the listener has one. */
+        void replaceDecoder(ChannelPipeline pipeline, ContextInternal context) {
             ChannelHandler decoder = pipeline.get(DECODER);
             if (decoder instanceof VertxHttpRequestDecoder && !(decoder instanceof Http1RequestGuardDecoder)) {
                 pipeline.replace(DECODER, DECODER, new Http1RequestGuardDecoder(options, maxHeaders));
+                if (lane != null && context != null) {
+                    Http1Lane.install(pipeline, DECODER, lane, context);
+                }
             }
         }
 
@@ -199,7 +214,7 @@ final class Http1RequestGuard {
                 }
                 handler.handle(socket);
                 if (pipeline.channel().isActive()) {
-                    install(pipeline, settings);
+                    install(pipeline, settings, ContextInternal.current());
                 }
             });
         }

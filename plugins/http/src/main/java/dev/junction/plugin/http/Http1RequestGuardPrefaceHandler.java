@@ -26,12 +26,15 @@ final class Http1RequestGuardPrefaceHandler extends ChannelInboundHandlerAdapter
     private static final int REFUSED_PREFIX = 5;
 
     private final Http1RequestGuard.Settings settings;
+    private final io.vertx.core.internal.ContextInternal context;
     private int matched;
     private boolean carriageReturnSeen;
     private boolean refused;
 
-    Http1RequestGuardPrefaceHandler(Http1RequestGuard.Settings settings) {
+    Http1RequestGuardPrefaceHandler(Http1RequestGuard.Settings settings,
+            io.vertx.core.internal.ContextInternal context) {
         this.settings = settings;
+        this.context = context;
     }
 
     @Override
@@ -92,7 +95,7 @@ final class Http1RequestGuardPrefaceHandler extends ChannelInboundHandlerAdapter
         }
         ctx.fireChannelRead(buf.retainedSlice(p, i + 1));
         buf.skipBytes(i + 1);
-        settings.replaceDecoder(ctx.pipeline());
+        settings.replaceDecoder(ctx.pipeline(), context);
         ctx.pipeline().remove(this);
         if (buf.isReadable()) {
             ctx.fireChannelRead(buf);

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The {@code http} connector of one upstream: a pooled Vert.x HTTP client per event loop, so a request and the
- * upstream connection it uses always share a thread, and health probes through a separate client.
+ * The {@code http} connector of one upstream: HTTP/1.1 connections pooled per event loop ({@link Http1Pool}), or for
+ * h2c a Vert.x HTTP client per event loop, so a request and the upstream connection it uses always share a thread;
+ * health probes go through a separate client.
  */
 final class HttpConnector implements Connector {
 
@@ -53,27 +55,40 @@ final class HttpConnector implements Connector {
     Future<UpstreamRequest> request(Endpoint endpoint, HttpMethod method, String uri) {
         ContextInternal context = ContextInternal.current();
         if (!options.http2() && context != null && context.nettyEventLoop() != null) {
-            EventLoop loop = context.nettyEventLoop();
-            Http1Pool pool = pools.get(loop);
+            Http1Pool pool = pool(context.nettyEventLoop());
             if (pool == null) {
-                if (closed) {
-                    return Future.failedFuture(new GatewayException(GatewayException.Source.INTERNAL, true,
-                            "http: upstream " + upstreamName + ": connector closed"));
-                }
-                pool = pools.computeIfAbsent(loop, key -> new Http1Pool(upstreamName, key,
-                        ((io.vertx.core.internal.VertxInternal) plugin.vertx()).transport().channelFactory(false),
-                        options));
+                return Future.failedFuture(new GatewayException(GatewayException.Source.INTERNAL, true,
+                        "http: upstream " + upstreamName + ": connector closed"));
             }
-            Future<UpstreamRequest> started = pool.request(endpoint, method, uri, context);
-            if (started != null) {
-                return started;
-            }
+            return pool.request(endpoint, method, uri, context);
         }
         RequestOptions request = new RequestOptions()
                 .setServer(endpoint.address())
                 .setMethod(method)
                 .setURI(uri);
         return client().request(request).map(VertxUpstreamRequest::new);
+    }
+
+    /** Returns whether requests go upstream over HTTP/1.1 connections of this connector's own pools. */
+    boolean http1() {
+        return !options.http2();
+    }
+
+    /**
+     * Returns the HTTP/1.1 connections of {@code loop}, creating the pool on first use; null once the connector
+     * closed.
+     */
+    Http1Pool pool(EventLoop loop) {
+        Http1Pool pool = pools.get(loop);
+        if (pool == null) {
+            if (closed) {
+                return null;
+            }
+            VertxInternal vertx = (VertxInternal) plugin.vertx();
+            pool = pools.computeIfAbsent(loop, key -> new Http1Pool(upstreamName, key,
+                    vertx.transport().channelFactory(false), vertx.nameResolver(), options));
+        }
+        return pool;
     }
 
     /** Returns the client of the caller's event loop, creating it on first use. */

@@ -54,6 +54,8 @@ final class HttpListener implements Listener {
     private final String via10;
     private final String via11;
     private final String via2;
+    /** The {@code Via} field line of responses forwarded from HTTP/1.1 upstreams by the lane. */
+    private final byte[] viaLine;
     private final System.Logger logger;
     private final AtomicLong active = new AtomicLong();
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -71,11 +73,17 @@ final class HttpListener implements Listener {
         this.via10 = "1.0 " + options.via();
         this.via11 = "1.1 " + options.via();
         this.via2 = "2 " + options.via();
+        this.viaLine = ("via: " + via11 + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** A route compiled for matching, with per-route meters. */
     record CompiledRoute(String name, RouteMatch match, FilterChain filters, boolean hasFilters, HttpAction action,
             HttpListenerMetrics.RouteMeters meters) {
+
+        /** Returns the proxy action when requests may take the {@link Http1Lane}: no filters, HTTP/1.1 upstreams. */
+        ProxyAction lane() {
+            return !hasFilters && action instanceof ProxyAction proxy && proxy.http1Only() ? proxy : null;
+        }
     }
 
     String name() {
@@ -88,6 +96,25 @@ final class HttpListener implements Listener {
 
     HttpListenerOptions options() {
         return options;
+    }
+
+    /** Returns the {@code Via} field line, with its CRLF, of responses from HTTP/1.1 upstreams. */
+    byte[] viaLine() {
+        return viaLine;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
+    }
+
+    /** Counts a request the fast lane took on. */
+    void laneRequestStarted() {
+        active.incrementAndGet();
+        metrics.fastPath.increment();
+    }
+
+    void requestEnded() {
+        active.decrementAndGet();
     }
 
     /** Returns the {@code Via} value for a message received with {@code version}. */
@@ -194,7 +221,8 @@ final class HttpListener implements Listener {
         public Future<?> start() {
             HttpListenerMetrics meters = metrics;
             HttpServer server = Http1RequestGuard.createServer(vertx, serverOptions, options.maxHeaders(),
-                            meters::rejected, options.requestHeaderTimeout(), meters.headerTimeouts::increment)
+                            meters::rejected, options.requestHeaderTimeout(), meters.headerTimeouts::increment,
+                            options.fastPath() ? HttpListener.this : null)
                     .connectionHandler(connection -> meters.connections.increment())
                     .requestHandler(HttpListener.this::handle)
                     .invalidRequestHandler(HttpListener.this::invalidRequest);
@@ -380,8 +408,12 @@ final class HttpListener implements Listener {
     }
 
     private void logFailure(DefaultHttpExchange exchange, Throwable failure) {
-        String where = " (listener " + name() + ", route " + exchange.routeName() + ", "
-                + exchange.request().method() + " " + exchange.path() + ")";
+        logFailure(exchange.routeName(), exchange.request().method().name(), exchange.path(), failure);
+    }
+
+    /** Logs why a request failed: upstream failures at debug level, the gateway's own at warning. */
+    void logFailure(String routeName, String method, String path, Throwable failure) {
+        String where = " (listener " + name() + ", route " + routeName + ", " + method + " " + path + ")";
         if (failure instanceof GatewayException gateway) {
             Level level = gateway.source() == GatewayException.Source.INTERNAL
                     && !(failure instanceof HttpStatusException) ? Level.WARNING : Level.DEBUG;
@@ -440,8 +472,14 @@ final class HttpListener implements Listener {
     }
 
     CompiledRoute select(HttpServerRequest request, String host, String path) {
+        return select(request.method(), request.headers(), request.query(), host, path);
+    }
+
+    /** Returns the first route matching a request given by its parts, or null. */
+    CompiledRoute select(io.vertx.core.http.HttpMethod method, io.vertx.core.MultiMap headers, String query,
+            String host, String path) {
         for (CompiledRoute route : routes) {
-            if (route.match().matches(request, host, path)) {
+            if (route.match().matches(method, headers, query, host, path)) {
                 return route;
             }
         }

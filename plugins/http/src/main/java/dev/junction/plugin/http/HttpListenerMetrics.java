@@ -28,6 +28,7 @@ final class HttpListenerMetrics {
     final Counter connections;
     final Counter headerTimeouts;
     final Counter unrouted;
+    final Counter fastPath;
 
     HttpListenerMetrics(MeterRegistry registry, Tags tags, AtomicLong active) {
         this.registry = registry;
@@ -38,6 +39,8 @@ final class HttpListenerMetrics {
                 .description("Connections closed because a request head did not arrive in time").register(registry);
         this.unrouted = Counter.builder("junction.http.unrouted").tags(tags)
                 .description("Requests no route matched (answered 404)").register(registry);
+        this.fastPath = Counter.builder("junction.http.fast.path.requests").tags(tags)
+                .description("Requests proxied by the HTTP/1.1 fast path").register(registry);
         // A listener replaced by a reload registers again: the meter must read the new listener, not the old one.
         removeExisting(registry, "junction.http.active.requests", tags);
         Gauge.builder("junction.http.active.requests", active, AtomicLong::get).tags(tags)

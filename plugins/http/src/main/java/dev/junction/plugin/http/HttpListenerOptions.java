@@ -8,6 +8,7 @@ import java.time.Duration;
  * The options of an {@code http} listener, validated at creation.
  *
  * @param accessLog {@code off}, {@code stdout} or a file path
+ * @param fastPath whether plain HTTP/1.1 requests to routes that only proxy go through {@link Http1Lane}
  */
 record HttpListenerOptions(
         Duration idleTimeout,
@@ -21,12 +22,13 @@ record HttpListenerOptions(
         IpMatcher trustedProxies,
         String via,
         String accessLog,
-        int acceptBacklog) {
+        int acceptBacklog,
+        boolean fastPath) {
 
     static HttpListenerOptions parse(ConfigNode options) {
         Config.mapping(options, "idle-timeout", "request-header-timeout", "max-uri-length", "max-header-size",
                 "max-headers", "max-body-size", "h2c", "max-concurrent-streams", "trusted-proxies", "via",
-                "access-log", "accept-backlog");
+                "access-log", "accept-backlog", "fast-path");
         String via = options.get("via").asString("junction");
         if (via.isEmpty() || !via.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ',' && c != '(' && c != ')')) {
             throw options.get("via").error('"' + via + "\" (expected: a token such as junction)");
@@ -47,6 +49,7 @@ record HttpListenerOptions(
                 IpMatcher.parse(options.get("trusted-proxies")),
                 via,
                 accessLog,
-                Config.intRange(options.get("accept-backlog"), 1024, 1, 65535));
+                Config.intRange(options.get("accept-backlog"), 1024, 1, 65535),
+                options.get("fast-path").asBoolean(true));
     }
 }

@@ -73,6 +73,16 @@ final class ProxyAction implements HttpAction {
         return new ProxyCall(this, (DefaultHttpExchange) exchange).start();
     }
 
+    /** Returns whether every upstream of the split is reached over HTTP/1.1 (not h2c). */
+    boolean http1Only() {
+        for (Target target : targets) {
+            if (!target.connector().http1()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Picks the upstream of a weighted split; the first for a single upstream. */
     Target pick() {
         if (targets.length == 1) {

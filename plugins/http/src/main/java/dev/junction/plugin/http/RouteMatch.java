@@ -65,7 +65,12 @@ final class RouteMatch {
     }
 
     boolean matches(HttpServerRequest request, String host, String path) {
-        if (methods != null && !methods.contains(request.method())) {
+        return matches(request.method(), request.headers(), request.query(), host, path);
+    }
+
+    /** Matches a request given by its parts: the raw query ({@code null} when none), normalised host and path. */
+    boolean matches(HttpMethod method, MultiMap requestHeaders, String rawQuery, String host, String path) {
+        if (methods != null && !methods.contains(method)) {
             return false;
         }
         if (this.host != null && !this.host.matches(host)) {
@@ -75,7 +80,7 @@ final class RouteMatch {
             return false;
         }
         if (headers != null) {
-            MultiMap values = request.headers();
+            MultiMap values = requestHeaders;
             for (ValueCondition condition : headers) {
                 if (!condition.matches(values.get(condition.name))) {
                     return false;
@@ -84,7 +89,7 @@ final class RouteMatch {
         }
         if (query != null) {
             // Decoded here rather than with request.params(): parameter names are case-sensitive.
-            String raw = request.query();
+            String raw = rawQuery;
             Map<String, List<String>> params = raw == null ? Map.of()
                     : new QueryStringDecoder(raw, false).parameters();
             for (ValueCondition condition : query) {

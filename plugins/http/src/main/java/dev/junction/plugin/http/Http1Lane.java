@@ -1,0 +1,313 @@
+package dev.junction.plugin.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.HostAndPort;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fast lane of an HTTP/1.1 connection: requests without a body, to a route that only proxies to HTTP/1.1
+ * upstreams, are forwarded by a {@link LaneCall} at the Netty level (the request head written as bytes, the
+ * response passed through as the upstream framed it) instead of through Vert.x's request and response objects.
+ * Everything else (bodies, upgrades, {@code Expect}, other HTTP versions, routes with filters or other actions,
+ * requests the guard or the decoder refused) continues to Vert.x as before.
+ *
+ * <p>It sits right after the request decoder, so the request guard has checked every byte first. Responses leave
+ * in request order: while a lane request is in flight, what follows is held (and reading paused) until its
+ * response ended; while Vert.x answers requests, the following ones go to Vert.x too. A {@link Tracker} after the
+ * response encoder tells when Vert.x's responses end. A close asked for while a lane response is being written
+ * (a drain, an idle timeout) waits for its end.
+ *
+ * <p>Confined to the connection's event loop.
+ */
+final class Http1Lane extends ChannelDuplexHandler {
+
+    static final String NAME = "junctionLane";
+    private static final String TRACKER = "junctionLaneTracker";
+
+    private final HttpListener listener;
+    private final ContextInternal context;
+    private ChannelHandlerContext ctx;
+    private String peer;
+    /** Messages that arrived while a lane request was in flight, in order. */
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private LaneCall call;
+    /** The lane request's end marker is still to come from the decoder. */
+    private boolean laneBodyPending;
+    /** Requests handed to Vert.x whose responses have not ended. */
+    private int vertxPending;
+    private ChannelPromise closeRequested;
+    private boolean retired;
+
+    private Http1Lane(HttpListener listener, ContextInternal context) {
+        this.listener = listener;
+        this.context = context;
+    }
+
+    /**
+     * Puts a lane on an HTTP/1.x connection whose decoder is in place, and moves the idle timeout in front of the
+     * codec so that it sees the lane's reads and writes as well as Vert.x's.
+     */
+    static void install(ChannelPipeline pipeline, String decoderName, HttpListener listener, ContextInternal context) {
+        if (pipeline.get(NAME) != null || pipeline.get("handler") == null) {
+            return;
+        }
+        Http1Lane lane = new Http1Lane(listener, context);
+        pipeline.addAfter(decoderName, NAME, lane);
+        pipeline.addBefore("handler", TRACKER, lane.new Tracker());
+        if (pipeline.get("idle") instanceof IdleStateHandler idle) {
+            pipeline.remove(idle);
+            pipeline.addFirst("idle", new IdleStateHandler(idle.getReaderIdleTimeInMillis(),
+                    idle.getWriterIdleTimeInMillis(), idle.getAllIdleTimeInMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    HttpListener listener() {
+        return listener;
+    }
+
+    ContextInternal context() {
+        return context;
+    }
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    /** Returns the client's IP address as text. */
+    String peer() {
+        if (peer == null) {
+            peer = ctx.channel().remoteAddress() instanceof InetSocketAddress address
+                    ? ForwardedHeaders.peerIp(io.vertx.core.net.SocketAddress.inetSocketAddress(address))
+                    : "unknown";
+        }
+        return peer;
+    }
+
+    /** Returns whether the connection is to close once the current response ended. */
+    boolean closing() {
+        return closeRequested != null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (retired) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (laneBodyPending && msg instanceof HttpContent content) {
+            // The end marker the decoder emits after a request without a body.
+            laneBodyPending = !(content instanceof LastHttpContent);
+            content.release();
+            return;
+        }
+        if (call != null) {
+            held.addLast(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (retired) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            if (vertxPending == 0 && closeRequested == null && !(msg instanceof HttpContent)) {
+                LaneCall started = start(request);
+                if (started != null) {
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
+            }
+            vertxPending++;
+            if (request.headers().contains(HttpHeaderNames.UPGRADE)
+                    || request.method() == io.netty.handler.codec.http.HttpMethod.CONNECT) {
+                // Vert.x may turn the connection into HTTP/2, a WebSocket or a tunnel: step aside for good.
+                retired = true;
+                ctx.fireChannelRead(msg);
+                retire();
+                return;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** Starts a lane call for {@code request} when it qualifies; returns null to leave it to Vert.x. */
+    private LaneCall start(HttpRequest request) {
+        if (!request.decoderResult().isSuccess() || request.protocolVersion() != HttpVersion.HTTP_1_1) {
+            return null;
+        }
+        MultiMap headers = (MultiMap) request.headers();
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length != null && !length.equals("0") || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                || headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.UPGRADE)) {
+            return null;
+        }
+        String uri = request.uri();
+        HttpListenerOptions options = listener.options();
+        if (uri.isEmpty() || uri.charAt(0) != '/' || uri.length() > options.maxUriLength()) {
+            return null;
+        }
+        int question = uri.indexOf('?');
+        String path = PathNormalizer.normalize(question < 0 ? uri : uri.substring(0, question));
+        String hostHeader = headers.get(HttpHeaderNames.HOST);
+        HostAndPort authority = hostHeader == null ? null : HostAndPort.parseAuthority(hostHeader, -1);
+        if (path == null || authority == null) {
+            return null;
+        }
+        String query = question < 0 ? null : uri.substring(question + 1);
+        String host = HttpListener.host(authority);
+        HttpMethod method = HttpMethod.fromNetty(request.method());
+        HttpListener.CompiledRoute route;
+        try {
+            route = listener.select(method, headers, query, host, path);
+        } catch (IllegalArgumentException e) {
+            return null; // a query the route conditions cannot decode: Vert.x's path answers 400
+        }
+        ProxyAction action = route == null ? null : route.lane();
+        if (action == null) {
+            return null;
+        }
+        long start = System.nanoTime();
+        laneBodyPending = !(request instanceof LastHttpContent);
+        LaneCall started = new LaneCall(this, route, action, method, headers, hostHeader, host, path, query, start);
+        call = started;
+        started.start(); // may end at once (no endpoint available): the lane is then free again
+        return started;
+    }
+
+    /** Writes bytes of the lane's response; {@link #flush} sends them. */
+    void write(ByteBuf bytes) {
+        ctx.write(bytes, ctx.voidPromise());
+    }
+
+    void flush() {
+        ctx.flush();
+    }
+
+    /**
+     * Ends the lane call: closes the connection when {@code close} or a close was asked for, else lets the held
+     * messages through.
+     */
+    void done(LaneCall finished, boolean close) {
+        if (call != finished) {
+            return;
+        }
+        call = null;
+        if (close || closeRequested != null) {
+            release();
+            ChannelPromise promise = closeRequested;
+            if (promise != null) {
+                ctx.close(promise);
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        // Resume first: a request handed to Vert.x below may pause the connection again.
+        ctx.channel().config().setAutoRead(true);
+        Object next;
+        while (call == null && (next = held.pollFirst()) != null) {
+            if (laneBodyPending && next instanceof HttpContent content) {
+                laneBodyPending = !(content instanceof LastHttpContent);
+                content.release();
+                continue;
+            }
+            dispatch(next);
+        }
+        if (call != null) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        LaneCall current = call;
+        if (current != null && ctx.channel().isWritable()) {
+            current.clientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        LaneCall current = call;
+        call = null;
+        if (current != null) {
+            current.clientGone();
+        }
+        release();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (call != null && ctx.channel().isActive()) {
+            closeRequested = promise; // once the response in flight ended
+            return;
+        }
+        release();
+        ctx.close(promise);
+    }
+
+    private void release() {
+        Object next;
+        while ((next = held.pollFirst()) != null) {
+            ReferenceCountUtil.release(next);
+        }
+    }
+
+    private void retire() {
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (pipeline.get(TRACKER) != null) {
+            pipeline.remove(TRACKER);
+        }
+        if (pipeline.get(NAME) == this) {
+            pipeline.remove(this);
+        }
+    }
+
+    private void vertxResponseEnded() {
+        if (vertxPending > 0) {
+            vertxPending--;
+        }
+    }
+
+    /** Sits after the response encoder: counts the ends of the responses Vert.x writes. */
+    private final class Tracker extends ChannelDuplexHandler {
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse response
+                    && response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
+                    && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code())) {
+                vertxResponseEnded();
+            }
+            ctx.write(msg, promise);
+        }
+    }
+}

@@ -1,0 +1,647 @@
+package dev.junction.plugin.http;
+
+import dev.junction.spi.GatewayException;
+import dev.junction.spi.GatewayException.Source;
+import dev.junction.spi.http.HttpStatusException;
+import dev.junction.spi.task.TaskCancelledException;
+import dev.junction.spi.upstream.Endpoint;
+import dev.junction.spi.upstream.EndpointLease;
+import dev.junction.spi.upstream.Selection;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One request on the {@link Http1Lane}: the same proxying as {@link ProxyCall} (endpoint choice, forwarding
+ * headers, retries, deadlines, metrics, access log), for a request without a body, written upstream as one head
+ * and answered with the upstream's response as it arrives: its head rewritten (hop-by-hop fields out, {@code Via}
+ * in), its body with the upstream's framing. A response read until the upstream closes is sent chunked. Confined
+ * to the connection's event loop.
+ */
+final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawExchange, AccessLog.Entry {
+
+    private enum FailureKind { CONNECT, RESET, TIMEOUT, STATUS }
+
+    private static final Duration LIMIT_RETRY_AFTER = Duration.ofSeconds(1);
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] HTTP11_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final Http1Lane lane;
+    private final HttpListener listener;
+    private final HttpListener.CompiledRoute route;
+    private final ProxyAction action;
+    private final HttpMethod method;
+    private final MultiMap headers;
+    private final String hostHeader;
+    private final String host;
+    private final String path;
+    private final String query;
+    private final long startNanos;
+    private final boolean idempotent;
+    /** The client asked to close after this response. */
+    private final boolean clientCloses;
+    private final ProxyTimeouts timeouts;
+    private final long requestDeadline;
+    private long firstByteDeadline;
+    private long activity;
+    private long activitySeen = -1;
+    private long idleSince;
+    private int attempt;
+    private Set<Endpoint> tried = Set.of();
+    private ProxyAction.Target target;
+    private ProxyAction.UpstreamMeters meters;
+    private EndpointLease lease;
+    private Http1Connection connection;
+    private long sentNanos;
+    private boolean retrySlot;
+    private boolean finished;
+    private Throwable lastFailure;
+    private Throwable outcome;
+    // What went to the client.
+    private boolean headWritten;
+    private boolean rechunk;
+    private boolean unflushed;
+    private int status;
+    private long bytesOut;
+    // For the access log.
+    private String clientIp;
+    private String upstream = "";
+    private String endpointName = "";
+    private long connectNanos;
+    private long firstByteNanos;
+    private int retries;
+    private Throwable failure;
+
+    LaneCall(Http1Lane lane, HttpListener.CompiledRoute route, ProxyAction action, HttpMethod method,
+            MultiMap headers, String hostHeader, String host, String path, String query, long startNanos) {
+        this.lane = lane;
+        this.listener = lane.listener();
+        this.route = route;
+        this.action = action;
+        this.method = method;
+        this.headers = headers;
+        this.hostHeader = hostHeader;
+        this.host = host;
+        this.path = path;
+        this.query = query;
+        this.startNanos = startNanos;
+        this.idempotent = ProxyAction.idempotent(method);
+        String connection = headers.get(HttpHeaderNames.CONNECTION);
+        this.clientCloses = connection != null && ForwardedHeaders.hasToken(connection, "close");
+        this.timeouts = ProxyTimeouts.current(lane.ctx().channel().eventLoop());
+        this.requestDeadline = action.requestMillis > 0
+                ? startNanos + TimeUnit.MILLISECONDS.toNanos(action.requestMillis) : 0;
+    }
+
+    void start() {
+        listener.laneRequestStarted();
+        action.inFlight.incrementAndGet();
+        if (requestDeadline != 0 || action.firstByteMillis > 0 || action.idleMillis > 0) {
+            timeouts.add(this);
+        }
+        nextAttempt();
+    }
+
+    // Deadlines
+
+    @Override
+    void sweep(long now) {
+        if (finished) {
+            timeouts.remove(this);
+            return;
+        }
+        if (requestDeadline != 0 && now - requestDeadline >= 0) {
+            abandonUpstream(new TimeoutException("timeouts.request"));
+            fail(new HttpStatusException(504, Source.UPSTREAM, false, "http: the whole request took longer than "
+                    + "timeouts.request (" + action.requestMillis + "ms)", null));
+            return;
+        }
+        if (firstByteDeadline != 0 && now - firstByteDeadline >= 0) {
+            firstByteDeadline = 0;
+            Http1Connection up = connection;
+            connection = null;
+            if (up != null) {
+                up.reset();
+            }
+            attemptFailed(new TimeoutException("no response within timeouts.first-byte ("
+                    + action.firstByteMillis + "ms)"), FailureKind.TIMEOUT);
+            return;
+        }
+        if (action.idleMillis > 0 && connection != null) {
+            if (activity != activitySeen) {
+                activitySeen = activity;
+                idleSince = now;
+            } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(action.idleMillis)) {
+                Http1Connection up = connection;
+                connection = null;
+                up.reset();
+                if (headWritten) {
+                    releaseLease(new TimeoutException("idle"));
+                    fail(new GatewayException(Source.UPSTREAM, false, "http: upstream " + target.upstream().name()
+                            + " (" + endpointName + ") idle for longer than timeouts.idle (" + action.idleMillis
+                            + "ms) mid-response"));
+                } else {
+                    attemptFailed(new TimeoutException("no byte either way within timeouts.idle ("
+                            + action.idleMillis + "ms)"), FailureKind.TIMEOUT);
+                }
+            }
+        }
+    }
+
+    // Attempts
+
+    private void nextAttempt() {
+        attempt++;
+        target = action.pick();
+        meters = action.meters(target, listener.plugin().meterRegistry());
+        Future<EndpointLease> leased = target.upstream().acquire(new Selection(hashKey(), tried));
+        if (leased.isComplete()) {
+            leased(leased);
+        } else {
+            leased.onComplete(this::leased);
+        }
+    }
+
+    private String hashKey() {
+        return switch (action.hashKey.kind()) {
+            case NONE -> "";
+            case CLIENT_ADDRESS -> clientIp();
+            case PATH -> path;
+            case HEADER -> {
+                String value = headers.get(action.hashKey.name());
+                yield value == null ? "" : value;
+            }
+            case COOKIE -> {
+                String cookies = headers.get(HttpHeaderNames.COOKIE);
+                String value = null;
+                if (cookies != null) {
+                    for (io.netty.handler.codec.http.cookie.Cookie cookie : ServerCookieDecoder.LAX.decode(cookies)) {
+                        if (cookie.name().equals(action.hashKey.name())) {
+                            value = cookie.value();
+                            break;
+                        }
+                    }
+                }
+                yield value == null ? "" : value;
+            }
+        };
+    }
+
+    private void leased(AsyncResult<EndpointLease> result) {
+        if (finished) {
+            if (result.succeeded()) {
+                result.result().success();
+            }
+            return;
+        }
+        if (result.failed()) {
+            if (lastFailure != null) {
+                fail(lastFailure);
+                return;
+            }
+            Throwable cause = result.cause();
+            String message = "http: " + cause.getMessage();
+            if (cause instanceof GatewayException gateway && gateway.source() == Source.INTERNAL) {
+                fail(new HttpStatusException(503, LIMIT_RETRY_AFTER, Source.INTERNAL, true, message, cause));
+            } else {
+                fail(new HttpStatusException(502, Source.UPSTREAM, false, message, cause));
+            }
+            return;
+        }
+        lease = result.result();
+        Endpoint endpoint = lease.endpoint();
+        upstream = target.upstream().name();
+        endpointName = endpoint.toString();
+        Http1Pool pool = target.connector().pool(lane.ctx().channel().eventLoop());
+        if (pool == null) {
+            attemptFailed(new GatewayException(Source.INTERNAL, true, "http: upstream " + upstream
+                    + ": connector closed"), FailureKind.CONNECT);
+            return;
+        }
+        Future<Http1Connection> connected = pool.connection(endpoint, lane.context());
+        if (connected.isComplete()) {
+            connected(connected, endpoint, 0); // a pooled connection: no connect time
+        } else {
+            long connectStart = System.nanoTime();
+            connected.onComplete(done -> connected(done, endpoint, connectStart));
+        }
+    }
+
+    /** Sends the request on a connection that was pooled ({@code connectStart} 0) or just opened. */
+    private void connected(AsyncResult<Http1Connection> result, Endpoint endpoint, long connectStart) {
+        if (result.failed()) {
+            attemptFailed(result.cause(), FailureKind.CONNECT);
+            return;
+        }
+        Http1Connection up = result.result();
+        if (finished) {
+            up.reset();
+            return;
+        }
+        connection = up;
+        ByteBuf head = requestHead(up, endpoint);
+        if (connectStart == 0 && attempt == 1) {
+            sentNanos = startNanos; // the request went straight out: its arrival will do, and saves a clock read
+        } else {
+            sentNanos = System.nanoTime();
+            connectNanos = connectStart == 0 ? 0 : sentNanos - connectStart;
+        }
+        armFirstByte();
+        up.exchange(head, method == HttpMethod.HEAD, this);
+    }
+
+    /** Writes the request head as the upstream gets it: the end-to-end fields, then the forwarding ones. */
+    private ByteBuf requestHead(Http1Connection up, Endpoint endpoint) {
+        HeadWriter out = HeadWriter.get();
+        out.latin1(method.name()).ascii(' ').utf8(path);
+        if (query != null) {
+            out.ascii('?').utf8(query);
+        }
+        out.bytes(HTTP11_CRLF);
+        out.add(HttpHeaderNames.HOST, authority(endpoint));
+        ForwardedHeaders.copyEndToEnd(headers, out, true);
+        HttpListenerOptions options = listener.options();
+        boolean trusted = !options.trustedProxies().isEmpty()
+                && options.trustedProxies().contains(dev.junction.spi.net.IpMatcher.parseLiteral(lane.peer()));
+        ForwardedHeaders.addForwarding(headers, lane.peer(), host.isEmpty() ? null : hostHeader, out, trusted,
+                listener.via(io.vertx.core.http.HttpVersion.HTTP_1_1), "http");
+        out.crlf();
+        return out.toBuffer(up.channel().alloc());
+    }
+
+    private String authority(Endpoint endpoint) {
+        return switch (action.host) {
+            case "preserve" -> hostHeader;
+            case "endpoint" -> io.vertx.core.net.HostAndPort.create(endpoint.host(), endpoint.port()).toString();
+            default -> action.host;
+        };
+    }
+
+    private void armFirstByte() {
+        if (action.firstByteMillis > 0) {
+            firstByteDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(action.firstByteMillis);
+        }
+    }
+
+    // The response (Http1Connection.RawExchange)
+
+    @Override
+    public void head(Http1ResponseHead head) {
+        firstByteDeadline = 0;
+        activity++;
+        long now = System.nanoTime();
+        firstByteNanos = now;
+        meters.firstByte.record(now - sentNanos, TimeUnit.NANOSECONDS);
+        int code = head.status();
+        meters.answered(code);
+        if (action.retryOn.statuses().contains(code) && mayRetry(FailureKind.STATUS)) {
+            lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + code));
+            lease = null;
+            Http1Connection up = connection;
+            connection = null;
+            up.reset();
+            retry();
+            return;
+        }
+        status = code;
+        outcome = code >= 500 ? new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + code) : null;
+        boolean bodyless = method == HttpMethod.HEAD || code == 204 || code == 304;
+        rechunk = !bodyless && !head.chunked() && head.contentLength() < 0;
+        HeadWriter out = HeadWriter.get();
+        head.writeForwarded(out, listener.viaLine(), rechunk || head.chunked(), clientCloses || lane.closing());
+        headWritten = true;
+        lane.write(out.toBuffer(lane.ctx().alloc()));
+        unflushed = true;
+    }
+
+    @Override
+    public void content(ByteBuf bytes) {
+        if (finished) {
+            bytes.release();
+            return;
+        }
+        activity++;
+        int length = bytes.readableBytes();
+        bytesOut += length;
+        if (rechunk) {
+            if (length == 0) {
+                bytes.release();
+                return;
+            }
+            ByteBuf size = lane.ctx().alloc().buffer(18);
+            ByteBufUtil.writeAscii(size, Integer.toHexString(length));
+            size.writeBytes(CRLF);
+            lane.write(size);
+            lane.write(bytes);
+            lane.write(lane.ctx().alloc().buffer(2).writeBytes(CRLF));
+        } else {
+            lane.write(bytes);
+        }
+        unflushed = true;
+        if (!lane.ctx().channel().isWritable() && connection != null) {
+            connection.pause();
+        }
+    }
+
+    @Override
+    public void readComplete() {
+        if (unflushed && !finished) {
+            unflushed = false;
+            lane.flush();
+        }
+    }
+
+    @Override
+    public void end(MultiMap trailers) {
+        if (finished) {
+            return;
+        }
+        connection = null; // back in its pool once this returns
+        if (rechunk) {
+            lane.write(lane.ctx().alloc().buffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK));
+        }
+        lane.flush();
+        unflushed = false;
+        releaseLease(outcome);
+        finish(null, true);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+        connection = null;
+        if (finished) {
+            return;
+        }
+        if (!headWritten) {
+            attemptFailed(cause, kindOf(cause));
+            return;
+        }
+        releaseLease(cause);
+        meters.failed();
+        fail(new GatewayException(Source.UPSTREAM, false, "http: upstream " + upstream + " (" + endpointName
+                + ") failed mid-response: " + cause.getMessage(), cause));
+    }
+
+    /** The client can take more: reading from the upstream resumes. */
+    void clientWritable() {
+        Http1Connection up = connection;
+        if (up != null) {
+            up.resume();
+        }
+    }
+
+    /** The client's connection closed. */
+    void clientGone() {
+        if (finished) {
+            return;
+        }
+        releaseLease(null); // the client's doing: not the endpoint's fault
+        abandonUpstream(null);
+        finish(new TaskCancelledException("http: the client went away", false), false);
+    }
+
+    // Failures and retries
+
+    private void attemptFailed(Throwable cause, FailureKind kind) {
+        firstByteDeadline = 0;
+        if (finished) {
+            return;
+        }
+        meters.failed();
+        Endpoint endpoint = lease == null ? null : lease.endpoint();
+        releaseLease(cause);
+        String where = "http: upstream " + target.upstream().name() + (endpoint == null ? "" : " (" + endpoint + ")");
+        if (kind == FailureKind.TIMEOUT || cause instanceof ConnectTimeoutException) {
+            lastFailure = new HttpStatusException(504, Source.UPSTREAM, true,
+                    where + " timed out: " + cause.getMessage(), cause);
+        } else {
+            String what = kind == FailureKind.CONNECT ? " connect failed: " : " failed: ";
+            lastFailure = new HttpStatusException(502, Source.UPSTREAM, true, where + what + cause.getMessage(),
+                    cause);
+        }
+        if (mayRetry(kind)) {
+            if (endpoint != null) {
+                Set<Endpoint> excluded = new HashSet<>(tried);
+                excluded.add(endpoint);
+                tried = excluded;
+            }
+            retry();
+            return;
+        }
+        fail(lastFailure);
+    }
+
+    private boolean mayRetry(FailureKind kind) {
+        if (attempt >= action.attempts || headWritten) {
+            return false;
+        }
+        boolean allowed = switch (kind) {
+            case CONNECT -> action.retryOn.connectFailure();
+            case RESET -> action.retryOn.reset() && idempotent;
+            case TIMEOUT -> action.retryOn.timeout() && idempotent;
+            case STATUS -> idempotent;
+        };
+        if (!allowed) {
+            return false;
+        }
+        if (!retrySlot) {
+            if (!action.acquireRetry()) {
+                return false;
+            }
+            retrySlot = true;
+        }
+        return true;
+    }
+
+    private void retry() {
+        retries++;
+        meters.retries.increment();
+        connection = null;
+        nextAttempt();
+    }
+
+    private static FailureKind kindOf(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
+                return FailureKind.TIMEOUT;
+            }
+        }
+        return FailureKind.RESET;
+    }
+
+    private void abandonUpstream(Throwable leaseFailure) {
+        if (leaseFailure != null) {
+            releaseLease(leaseFailure);
+        }
+        Http1Connection up = connection;
+        connection = null;
+        if (up != null) {
+            up.reset();
+        }
+    }
+
+    private void releaseLease(Throwable cause) {
+        EndpointLease current = lease;
+        lease = null;
+        if (current != null) {
+            if (cause == null) {
+                current.success();
+            } else {
+                current.failure(cause);
+            }
+        }
+    }
+
+    private void fail(Throwable cause) {
+        finish(cause, true);
+    }
+
+    /**
+     * Ends the call once: answers a failure that has not started a response (or cuts off one that has), counts
+     * and logs it, and hands the connection back to the lane. {@code clientThere} is false when the client left.
+     */
+    private void finish(Throwable cause, boolean clientThere) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        timeouts.remove(this);
+        action.inFlight.decrementAndGet();
+        if (retrySlot) {
+            action.releaseRetry();
+        }
+        boolean close = clientCloses;
+        if (cause != null) {
+            failure = cause;
+            abandonUpstream(null);
+            if (clientThere && !headWritten) {
+                status = HttpResponses.statusOf(cause);
+                lane.write(errorResponse(status, cause instanceof HttpStatusException e
+                        ? e.retryAfter().orElse(null) : null, clientCloses || lane.closing()));
+                lane.flush();
+            } else {
+                close = true; // a response cut short: only closing tells the client
+                if (status == 0) {
+                    status = 499;
+                }
+            }
+            listener.logFailure(route.name(), method.name(), path, cause);
+        }
+        listener.requestEnded();
+        long nanos = System.nanoTime() - startNanos;
+        route.meters().record(status, nanos);
+        AccessLog log = listener.accessLog();
+        if (log != null) {
+            log.write(this, status, nanos);
+        }
+        if (clientThere) {
+            lane.done(this, close);
+        }
+    }
+
+    private ByteBuf errorResponse(int code, Duration retryAfter, boolean close) {
+        String body = code + " " + HttpResponses.reason(code) + "\n";
+        StringBuilder head = new StringBuilder(160).append("HTTP/1.1 ").append(code).append(' ')
+                .append(HttpResponses.reason(code)).append("\r\ncontent-type: ").append(HttpResponses.TEXT)
+                .append("\r\ncontent-length: ").append(body.length()).append("\r\n");
+        if (retryAfter != null) {
+            head.append("retry-after: ").append(Math.max(1, (retryAfter.toMillis() + 999) / 1000)).append("\r\n");
+        }
+        if (close) {
+            head.append("connection: close\r\n");
+        }
+        head.append("\r\n").append(body);
+        bytesOut = body.length();
+        ByteBuf out = lane.ctx().alloc().buffer(head.length());
+        ByteBufUtil.writeAscii(out, head);
+        return out;
+    }
+
+    // AccessLog.Entry
+
+    @Override
+    public String listenerName() {
+        return listener.name();
+    }
+
+    @Override
+    public String routeName() {
+        return route.name();
+    }
+
+    @Override
+    public String clientIp() {
+        if (clientIp == null) {
+            clientIp = ForwardedHeaders.clientIp(lane.peer(), headers, listener.options().trustedProxies());
+        }
+        return clientIp;
+    }
+
+    @Override
+    public String methodName() {
+        return method.name();
+    }
+
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public String originalPath() {
+        return path;
+    }
+
+    @Override
+    public long bytesIn() {
+        return 0;
+    }
+
+    @Override
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    @Override
+    public String upstreamName() {
+        return upstream;
+    }
+
+    @Override
+    public String endpointName() {
+        return endpointName;
+    }
+
+    @Override
+    public long connectNanos() {
+        return connectNanos;
+    }
+
+    @Override
+    public long firstByteAfterNanos() {
+        return firstByteNanos == 0 ? 0 : firstByteNanos - startNanos;
+    }
+
+    @Override
+    public int retries() {
+        return retries;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+}
