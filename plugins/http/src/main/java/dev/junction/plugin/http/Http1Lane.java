@@ -229,6 +229,10 @@ final class Http1Lane extends ChannelDuplexHandler {
             }
             return;
         }
+        if (held.isEmpty()) {
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
         // Resume first: a request handed to Vert.x below may pause the connection again.
         ctx.channel().config().setAutoRead(true);
         Object next;
@@ -243,6 +247,8 @@ final class Http1Lane extends ChannelDuplexHandler {
         if (call != null) {
             ctx.channel().config().setAutoRead(false);
         }
+        // What went on to Vert.x was a read batch of its own: Vert.x flushes what it wrote when a batch completes.
+        ctx.fireChannelReadComplete();
     }
 
     @Override
