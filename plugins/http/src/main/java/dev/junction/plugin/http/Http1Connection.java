@@ -107,6 +107,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
         return channel;
     }
 
+    /** Returns the body bytes of the current exchange's response so far, without the chunked framing. */
+    long bodyBytes() {
+        return reader.bodyBytes();
+    }
+
     private void startExchange() {
         this.active = true;
         this.headSent = false;

@@ -1,6 +1,7 @@
 package dev.junction.plugin.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -221,12 +222,9 @@ final class Http1Lane extends ChannelDuplexHandler {
         call = null;
         if (close || closeRequested != null) {
             release();
-            ChannelPromise promise = closeRequested;
-            if (promise != null) {
-                ctx.close(promise);
-            } else {
-                ctx.close();
-            }
+            ChannelPromise promise = closeRequested != null ? closeRequested : ctx.newPromise();
+            // Close once everything written has left, not while the response's tail may still be queued.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> ctx.close(promise));
             return;
         }
         if (held.isEmpty()) {
@@ -269,6 +267,21 @@ final class Http1Lane extends ChannelDuplexHandler {
         }
         release();
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.vertx.core.net.impl.ShutdownEvent && ctx.pipeline().get("h2c") != null
+                && vertxPending == 0) {
+            // With h2c on, Vert.x builds its HTTP/1.x connection when a first request reaches it; on a connection
+            // that only carried fast-path requests nobody else closes the idle connection when a drain starts.
+            if (call == null) {
+                ctx.close();
+            } else {
+                closeRequested = ctx.newPromise();
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

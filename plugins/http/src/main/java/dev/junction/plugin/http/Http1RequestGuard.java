@@ -81,20 +81,20 @@ final class Http1RequestGuard {
      */
     static HttpServer createServer(Vertx vertx, HttpServerOptions options, int maxHeaders, IntConsumer rejected,
             java.time.Duration headerTimeout, Runnable headerTimedOut) {
-        return createServer(vertx, options, maxHeaders, rejected, headerTimeout, headerTimedOut, null);
+        return createServer(vertx, options, maxHeaders, rejected, headerTimeout, headerTimedOut, null, () -> { });
     }
 
     /**
      * Creates a guarded server whose HTTP/1.1 connections also get an {@link Http1Lane} for {@code lane}'s routes,
-     * when {@code lane} is not null.
+     * when {@code lane} is not null; {@code accepted} runs for each connection accepted.
      */
     static HttpServer createServer(Vertx vertx, HttpServerOptions options, int maxHeaders, IntConsumer rejected,
-            java.time.Duration headerTimeout, Runnable headerTimedOut, HttpListener lane) {
+            java.time.Duration headerTimeout, Runnable headerTimedOut, HttpListener lane, Runnable accepted) {
         Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(rejected, "rejected");
         Settings settings = new Settings(options, maxHeaders, rejected, headerTimeout.toNanos(), headerTimedOut,
-                lane);
+                lane, accepted);
         VertxInternal owner = (VertxInternal) vertx;
         VertxInternal guarded = new VertxWrapper(owner) {
             @Override
@@ -169,7 +169,7 @@ final class Http1RequestGuard {
 
     /** What a guarded server needs to build a decoder for each connection. */
     record Settings(HttpServerOptions options, int maxHeaders, IntConsumer rejected, long headerTimeoutNanos,
-            Runnable headerTimedOut, HttpListener lane) {
+            Runnable headerTimedOut, HttpListener lane, Runnable accepted) {
 
         Settings {
             if (maxHeaders < 1) {
@@ -208,6 +208,7 @@ final class Http1RequestGuard {
                 return super.connectHandler(null);
             }
             return super.connectHandler(socket -> {
+                settings.accepted().run();
                 ChannelPipeline pipeline = ((NetSocketInternal) socket).channelHandlerContext().pipeline();
                 if (settings.headerTimeoutNanos() > 0) {
                     HeaderClock.start(pipeline.channel(), settings.headerTimeoutNanos(), settings.headerTimedOut());

@@ -58,6 +58,8 @@ final class Http1ResponseReader {
     private ByteBuf pending;
     private long remaining;
     private MultiMap trailers;
+    /** Body bytes of the current response, without the chunked framing. */
+    private long bodyBytes;
     /** Bytes of trailer fields read so far, held to the head's limit. */
     private int trailerBytes;
 
@@ -78,6 +80,12 @@ final class Http1ResponseReader {
         this.state = HEAD;
         this.trailers = null;
         this.trailerBytes = 0;
+        this.bodyBytes = 0;
+    }
+
+    /** Returns the body bytes of the current (or last) response, without the chunked framing. */
+    long bodyBytes() {
+        return bodyBytes;
     }
 
     /** Returns whether the last response ended and no byte arrived after it. */
@@ -100,7 +108,10 @@ final class Http1ResponseReader {
                 case HEAD -> readHead(in);
                 case FIXED -> readFixed(in);
                 case CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILER -> readChunked(in);
-                case UNTIL_CLOSE -> sink.content(in.readRetainedSlice(in.readableBytes()));
+                case UNTIL_CLOSE -> {
+                    bodyBytes += in.readableBytes();
+                    sink.content(in.readRetainedSlice(in.readableBytes()));
+                }
                 default -> throw new Http1ResponseException("bytes after the end of the response");
             }
         }
@@ -197,6 +208,7 @@ final class Http1ResponseReader {
     private void readFixed(ByteBuf in) {
         int n = (int) Math.min(remaining, in.readableBytes());
         remaining -= n;
+        bodyBytes += n;
         sink.content(in.readRetainedSlice(n));
         if (remaining == 0) {
             finish();
@@ -220,6 +232,7 @@ final class Http1ResponseReader {
                 }
                 case CHUNK_DATA -> {
                     int n = (int) Math.min(remaining, in.readableBytes());
+                    bodyBytes += n;
                     if (mode == Mode.DECODED) {
                         sink.content(in.readRetainedSlice(n));
                     } else {

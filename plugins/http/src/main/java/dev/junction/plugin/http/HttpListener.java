@@ -222,8 +222,7 @@ final class HttpListener implements Listener {
             HttpListenerMetrics meters = metrics;
             HttpServer server = Http1RequestGuard.createServer(vertx, serverOptions, options.maxHeaders(),
                             meters::rejected, options.requestHeaderTimeout(), meters.headerTimeouts::increment,
-                            options.fastPath() ? HttpListener.this : null)
-                    .connectionHandler(connection -> meters.connections.increment())
+                            options.fastPath() ? HttpListener.this : null, meters.connections::increment)
                     .requestHandler(HttpListener.this::handle)
                     .invalidRequestHandler(HttpListener.this::invalidRequest);
             return server.listen(bindAddress).onSuccess(servers::add);

@@ -335,7 +335,6 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         }
         activity++;
         int length = bytes.readableBytes();
-        bytesOut += length;
         if (rechunk) {
             if (length == 0) {
                 bytes.release();
@@ -369,7 +368,11 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         if (finished) {
             return;
         }
+        Http1Connection up = connection;
         connection = null; // back in its pool once this returns
+        if (up != null) {
+            bytesOut = up.bodyBytes(); // the body as the access log counts it, without chunk framing
+        }
         if (rechunk) {
             lane.write(lane.ctx().alloc().buffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK));
         }
