@@ -128,13 +128,23 @@ public final class TestGateway implements AutoCloseable {
         await(gateway.shutdown());
     }
 
+    /**
+     * Returns a port that is free now and was not handed out before in this JVM: the kernel may offer the same
+     * ephemeral port to two probes in a row, and a configuration must not get one port twice.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public static <T> T await(Future<T> future) {
         try {
