@@ -76,7 +76,11 @@ final class ForwardedHeaders {
     }
 
     static void copyEndToEnd(MultiMap from, FieldSink to, boolean request) {
-        String connection = from.get("connection");
+        copyEndToEnd(from, from.get("connection"), to, request);
+    }
+
+    /** Copies like {@link #copyEndToEnd(MultiMap, FieldSink, boolean)}, given {@code from}'s Connection value. */
+    static void copyEndToEnd(MultiMap from, String connection, FieldSink to, boolean request) {
         String[] named = connection == null ? null : tokens(connection);
         if (from instanceof HttpHeaders netty) {
             Iterator<Map.Entry<CharSequence, CharSequence>> entries = netty.iteratorCharSequence();
@@ -136,6 +140,18 @@ final class ForwardedHeaders {
      */
     static void addForwarding(MultiMap in, String peer, String authority, FieldSink out, boolean trusted, String via,
             String scheme) {
+        addForwarding(in, peer, authority, out, trusted, via, scheme, null);
+    }
+
+    /** The last {@code Forwarded} element written for a connection: its peer and scheme stay, its host rarely. */
+    static final class ElementMemo {
+        private String authority;
+        private String element;
+    }
+
+    /** Adds the forwarding fields, reusing {@code memo}'s element (when not null) for the same authority. */
+    static void addForwarding(MultiMap in, String peer, String authority, FieldSink out, boolean trusted, String via,
+            String scheme, ElementMemo memo) {
         out.add(VIA, via);
         String forwardedFor = trusted ? in.get(X_FORWARDED_FOR) : null;
         out.add(X_FORWARDED_FOR, forwardedFor == null || forwardedFor.isBlank() ? peer : forwardedFor + ", " + peer);
@@ -147,8 +163,17 @@ final class ForwardedHeaders {
         } else if (authority != null) {
             out.add(X_FORWARDED_HOST, authority);
         }
-        String element = "for=" + forwardedNode(peer) + ";proto=" + scheme
-                + (authority == null ? "" : ";host=" + quoteIfNeeded(authority));
+        String element;
+        if (memo != null && memo.element != null && java.util.Objects.equals(memo.authority, authority)) {
+            element = memo.element;
+        } else {
+            element = "for=" + forwardedNode(peer) + ";proto=" + scheme
+                    + (authority == null ? "" : ";host=" + quoteIfNeeded(authority));
+            if (memo != null) {
+                memo.authority = authority;
+                memo.element = element;
+            }
+        }
         String forwarded = trusted ? in.get(FORWARDED) : null;
         out.add(FORWARDED, forwarded == null || forwarded.isBlank() ? element : forwarded + ", " + element);
     }

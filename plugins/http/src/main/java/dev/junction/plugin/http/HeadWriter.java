@@ -104,7 +104,12 @@ final class HeadWriter implements ForwardedHeaders.FieldSink {
 
     /** Returns a buffer holding what was written. */
     ByteBuf toBuffer(ByteBufAllocator allocator) {
-        ByteBuf out = allocator.buffer(length);
+        return toBuffer(allocator, 0);
+    }
+
+    /** Returns a buffer holding what was written, with room for {@code more} bytes after it. */
+    ByteBuf toBuffer(ByteBufAllocator allocator, int more) {
+        ByteBuf out = allocator.buffer(length + more);
         out.writeBytes(bytes, 0, length);
         return out;
     }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
@@ -21,6 +22,8 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.HostAndPort;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +53,12 @@ final class Http1Lane extends ChannelDuplexHandler {
     /** Messages that arrived while a lane request was in flight, in order. */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private LaneCall call;
+    // Per-connection memos: the Host a client sends and its upstream pool rarely change between requests.
+    private String lastHostHeader;
+    private String lastHost;
+    private HttpConnector lastConnector;
+    private Http1Pool lastPool;
+    private final ForwardedHeaders.ElementMemo forwardedMemo = new ForwardedHeaders.ElementMemo();
     /** The lane request's end marker is still to come from the decoder. */
     private boolean laneBodyPending;
     /** Requests handed to Vert.x whose responses have not ended. */
@@ -163,27 +172,63 @@ final class Http1Lane extends ChannelDuplexHandler {
         if (!request.decoderResult().isSuccess() || request.protocolVersion() != HttpVersion.HTTP_1_1) {
             return null;
         }
-        MultiMap headers = (MultiMap) request.headers();
-        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (length != null && !length.equals("0") || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
-                || headers.contains(HttpHeaderNames.EXPECT) || headers.contains(HttpHeaderNames.UPGRADE)) {
-            return null;
+        // One pass over the fields for what decides the lane, rather than a lookup per name.
+        String hostHeader = null;
+        String connection = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> fields = request.headers().iteratorCharSequence();
+        while (fields.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> field = fields.next();
+            CharSequence name = field.getKey();
+            switch (name.length()) {
+                case 4 -> {
+                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
+                        hostHeader = field.getValue().toString();
+                    }
+                }
+                case 6 -> {
+                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.EXPECT)) {
+                        return null;
+                    }
+                }
+                case 7 -> {
+                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)) {
+                        return null;
+                    }
+                }
+                case 10 -> {
+                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
+                        connection = field.getValue().toString();
+                    }
+                }
+                case 14 -> {
+                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH)
+                            && !AsciiString.contentEquals(field.getValue(), "0")) {
+                        return null;
+                    }
+                }
+                case 17 -> {
+                    if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+                        return null;
+                    }
+                }
+                default -> {
+                }
+            }
         }
         String uri = request.uri();
         HttpListenerOptions options = listener.options();
-        if (uri.isEmpty() || uri.charAt(0) != '/' || uri.length() > options.maxUriLength()) {
+        if (hostHeader == null || uri.isEmpty() || uri.charAt(0) != '/' || uri.length() > options.maxUriLength()) {
             return null;
         }
         int question = uri.indexOf('?');
         String path = PathNormalizer.normalize(question < 0 ? uri : uri.substring(0, question));
-        String hostHeader = headers.get(HttpHeaderNames.HOST);
-        HostAndPort authority = hostHeader == null ? null : HostAndPort.parseAuthority(hostHeader, -1);
-        if (path == null || authority == null) {
+        String host = host(hostHeader);
+        if (path == null || host == null) {
             return null;
         }
         String query = question < 0 ? null : uri.substring(question + 1);
-        String host = HttpListener.host(authority);
         HttpMethod method = HttpMethod.fromNetty(request.method());
+        MultiMap headers = (MultiMap) request.headers();
         HttpListener.CompiledRoute route;
         try {
             route = listener.select(method, headers, query, host, path);
@@ -196,10 +241,36 @@ final class Http1Lane extends ChannelDuplexHandler {
         }
         long start = System.nanoTime();
         laneBodyPending = !(request instanceof LastHttpContent);
-        LaneCall started = new LaneCall(this, route, action, method, headers, hostHeader, host, path, query, start);
+        LaneCall started = new LaneCall(this, route, action, method, headers, connection, hostHeader, host, path,
+                query, start);
         call = started;
         started.start(); // may end at once (no endpoint available): the lane is then free again
         return started;
+    }
+
+    /** Returns the routing host of a {@code Host} value (lower case, no port), or null when it is invalid. */
+    private String host(String hostHeader) {
+        if (hostHeader.equals(lastHostHeader)) {
+            return lastHost;
+        }
+        HostAndPort authority = HostAndPort.parseAuthority(hostHeader, -1);
+        String host = authority == null ? null : HttpListener.host(authority);
+        lastHostHeader = hostHeader;
+        lastHost = host;
+        return host;
+    }
+
+    /** Returns {@code connector}'s connections of this connection's event loop, or null once it closed. */
+    Http1Pool pool(HttpConnector connector) {
+        if (connector != lastConnector) {
+            lastPool = connector.pool(ctx.channel().eventLoop());
+            lastConnector = lastPool == null ? null : connector;
+        }
+        return lastPool;
+    }
+
+    ForwardedHeaders.ElementMemo forwardedMemo() {
+        return forwardedMemo;
     }
 
     /** Writes bytes of the lane's response; {@link #flush} sends them. */
@@ -267,6 +338,22 @@ final class Http1Lane extends ChannelDuplexHandler {
         }
         release();
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (vertxPending == 0 && ctx.pipeline().get("h2c") != null) {
+            // Vert.x has not built its HTTP/1.x connection (only fast-path requests came): the socket underneath
+            // would log a reset by the client as an error. The connection is done either way.
+            LaneCall current = call;
+            call = null;
+            if (current != null) {
+                current.clientGone();
+            }
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     @Override

@@ -135,31 +135,75 @@ final class Http1ResponseHead {
         String[] tokens = null;
         p = lineEnd + 1;
         while (true) {
-            lineEnd = indexOf(bytes, p, end, (byte) '\n');
-            int contentEnd = contentEnd(bytes, p, lineEnd);
-            if (contentEnd == p) {
+            // One pass over each field line: name, colon, value, line end.
+            if (p >= end) {
+                throw new Http1ResponseException("incomplete head");
+            }
+            byte first = bytes[p];
+            if (first == '\n' || first == '\r' && p + 1 < end && bytes[p + 1] == '\n') {
                 break; // the empty line
             }
-            int[] field = field(bytes, p, contentEnd);
+            int nameStart = p;
+            while (p < end && TOKEN[bytes[p] & 0xFF]) {
+                p++;
+            }
+            if (p == nameStart || p == end || bytes[p] != ':') {
+                throw fieldLineError(bytes, nameStart, end);
+            }
+            int colon = p++;
+            while (p < end && isWhitespace(bytes[p])) {
+                p++;
+            }
+            int valueStart = p;
+            int valueEnd = p;
+            int next;
+            while (true) {
+                if (p == end) {
+                    throw new Http1ResponseException("incomplete head");
+                }
+                byte b = bytes[p];
+                if (b == '\n') {
+                    next = p + 1;
+                    break;
+                }
+                if (b == '\r') {
+                    if (p + 1 < end && bytes[p + 1] == '\n') {
+                        next = p + 2;
+                        break;
+                    }
+                    throw new Http1ResponseException("bare CR in the head");
+                }
+                if (!FIELD_VALUE[b & 0xFF]) {
+                    throw fieldLineError(bytes, nameStart, end);
+                }
+                if (!isWhitespace(b)) {
+                    valueEnd = p + 1;
+                }
+                p++;
+            }
             if (count * 4 == fields.length) {
                 fields = Arrays.copyOf(fields, fields.length * 2);
             }
-            System.arraycopy(field, 0, fields, count * 4, 4);
+            int at = count * 4;
+            fields[at] = nameStart;
+            fields[at + 1] = colon;
+            fields[at + 2] = valueStart;
+            fields[at + 3] = valueEnd;
             count++;
-            int nameLength = field[1] - field[0];
-            if (nameLength == 14 && nameIs(bytes, field[0], "content-length")) {
-                long value = contentLength(bytes, field[2], field[3]);
+            int nameLength = colon - nameStart;
+            if (nameLength == 14 && nameIs(bytes, nameStart, "content-length")) {
+                long value = contentLength(bytes, valueStart, valueEnd);
                 if (contentLength >= 0 && contentLength != value) {
                     throw new Http1ResponseException("conflicting Content-Length fields");
                 }
                 contentLength = value;
-            } else if (nameLength == 17 && nameIs(bytes, field[0], "transfer-encoding")) {
-                if (chunked || !valueIs(bytes, field[2], field[3], "chunked")) {
+            } else if (nameLength == 17 && nameIs(bytes, nameStart, "transfer-encoding")) {
+                if (chunked || !valueIs(bytes, valueStart, valueEnd, "chunked")) {
                     throw new Http1ResponseException("unsupported Transfer-Encoding");
                 }
                 chunked = true;
-            } else if (nameLength == 10 && nameIs(bytes, field[0], "connection")) {
-                String[] more = ForwardedHeaders.tokens(new String(bytes, field[2], field[3] - field[2],
+            } else if (nameLength == 10 && nameIs(bytes, nameStart, "connection")) {
+                String[] more = ForwardedHeaders.tokens(new String(bytes, valueStart, valueEnd - valueStart,
                         StandardCharsets.ISO_8859_1));
                 for (String token : more) {
                     close |= token.equals("close");
@@ -167,7 +211,7 @@ final class Http1ResponseHead {
                 }
                 tokens = tokens == null ? more : concat(tokens, more);
             }
-            p = lineEnd + 1;
+            p = next;
         }
         if (chunked && (contentLength >= 0 || http10)) {
             throw new Http1ResponseException(http10 ? "Transfer-Encoding in an HTTP/1.0 response"
@@ -179,6 +223,14 @@ final class Http1ResponseHead {
     }
 
     /** Returns the end of a line's content: before its LF and an optional CR. Fails on a bare CR inside it. */
+    /** Returns the error for a field line that failed the one-pass scan, as the line-wise checks name it. */
+    private static Http1ResponseException fieldLineError(byte[] bytes, int start, int end) {
+        int lf = indexOf(bytes, start, end, (byte) '\n');
+        int contentEnd = contentEnd(bytes, start, lf); // throws for an incomplete line or a bare CR
+        field(bytes, start, contentEnd); // throws for obsolete folding, the name, a control character
+        return new Http1ResponseException("invalid field line");
+    }
+
     private static int indexOf(byte[] bytes, int from, int to, byte b) {
         for (int i = from; i < to; i++) {
             if (bytes[i] == b) {

@@ -38,6 +38,8 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HTTP11_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** A response body up to this size that arrives with its head leaves in the same write. */
+    private static final int SMALL_BODY = 4096;
 
     private final Http1Lane lane;
     private final HttpListener listener;
@@ -45,6 +47,8 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     private final ProxyAction action;
     private final HttpMethod method;
     private final MultiMap headers;
+    /** The request's {@code Connection} value, or null. */
+    private final String connection;
     private final String hostHeader;
     private final String host;
     private final String path;
@@ -64,7 +68,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     private ProxyAction.Target target;
     private ProxyAction.UpstreamMeters meters;
     private EndpointLease lease;
-    private Http1Connection connection;
+    private Http1Connection upstreamConnection;
     private long sentNanos;
     private boolean retrySlot;
     private boolean finished;
@@ -74,6 +78,8 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     private boolean headWritten;
     private boolean rechunk;
     private boolean unflushed;
+    /** The response head, and the start of the body when it fits, not yet written. */
+    private ByteBuf pendingHead;
     private int status;
     private long bytesOut;
     // For the access log.
@@ -86,7 +92,8 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     private Throwable failure;
 
     LaneCall(Http1Lane lane, HttpListener.CompiledRoute route, ProxyAction action, HttpMethod method,
-            MultiMap headers, String hostHeader, String host, String path, String query, long startNanos) {
+            MultiMap headers, String connection, String hostHeader, String host, String path, String query,
+            long startNanos) {
         this.lane = lane;
         this.listener = lane.listener();
         this.route = route;
@@ -99,7 +106,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         this.query = query;
         this.startNanos = startNanos;
         this.idempotent = ProxyAction.idempotent(method);
-        String connection = headers.get(HttpHeaderNames.CONNECTION);
+        this.connection = connection;
         this.clientCloses = connection != null && ForwardedHeaders.hasToken(connection, "close");
         this.timeouts = ProxyTimeouts.current(lane.ctx().channel().eventLoop());
         this.requestDeadline = action.requestMillis > 0
@@ -131,8 +138,8 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         }
         if (firstByteDeadline != 0 && now - firstByteDeadline >= 0) {
             firstByteDeadline = 0;
-            Http1Connection up = connection;
-            connection = null;
+            Http1Connection up = upstreamConnection;
+            upstreamConnection = null;
             if (up != null) {
                 up.reset();
             }
@@ -140,13 +147,13 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
                     + action.firstByteMillis + "ms)"), FailureKind.TIMEOUT);
             return;
         }
-        if (action.idleMillis > 0 && connection != null) {
+        if (action.idleMillis > 0 && upstreamConnection != null) {
             if (activity != activitySeen) {
                 activitySeen = activity;
                 idleSince = now;
             } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(action.idleMillis)) {
-                Http1Connection up = connection;
-                connection = null;
+                Http1Connection up = upstreamConnection;
+                upstreamConnection = null;
                 up.reset();
                 if (headWritten) {
                     releaseLease(new TimeoutException("idle"));
@@ -225,7 +232,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         Endpoint endpoint = lease.endpoint();
         upstream = target.upstream().name();
         endpointName = endpoint.toString();
-        Http1Pool pool = target.connector().pool(lane.ctx().channel().eventLoop());
+        Http1Pool pool = lane.pool(target.connector());
         if (pool == null) {
             attemptFailed(new GatewayException(Source.INTERNAL, true, "http: upstream " + upstream
                     + ": connector closed"), FailureKind.CONNECT);
@@ -251,7 +258,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
             up.reset();
             return;
         }
-        connection = up;
+        upstreamConnection = up;
         ByteBuf head = requestHead(up, endpoint);
         if (connectStart == 0 && attempt == 1) {
             sentNanos = startNanos; // the request went straight out: its arrival will do, and saves a clock read
@@ -272,12 +279,12 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         }
         out.bytes(HTTP11_CRLF);
         out.add(HttpHeaderNames.HOST, authority(endpoint));
-        ForwardedHeaders.copyEndToEnd(headers, out, true);
+        ForwardedHeaders.copyEndToEnd(headers, connection, out, true);
         HttpListenerOptions options = listener.options();
         boolean trusted = !options.trustedProxies().isEmpty()
                 && options.trustedProxies().contains(dev.junction.spi.net.IpMatcher.parseLiteral(lane.peer()));
         ForwardedHeaders.addForwarding(headers, lane.peer(), host.isEmpty() ? null : hostHeader, out, trusted,
-                listener.via(io.vertx.core.http.HttpVersion.HTTP_1_1), "http");
+                listener.via(io.vertx.core.http.HttpVersion.HTTP_1_1), "http", lane.forwardedMemo());
         out.crlf();
         return out.toBuffer(up.channel().alloc());
     }
@@ -307,11 +314,11 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         meters.firstByte.record(now - sentNanos, TimeUnit.NANOSECONDS);
         int code = head.status();
         meters.answered(code);
-        if (action.retryOn.statuses().contains(code) && mayRetry(FailureKind.STATUS)) {
+        if (action.retryOn.status(code) && mayRetry(FailureKind.STATUS)) {
             lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + code));
             lease = null;
-            Http1Connection up = connection;
-            connection = null;
+            Http1Connection up = upstreamConnection;
+            upstreamConnection = null;
             up.reset();
             retry();
             return;
@@ -323,8 +330,19 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         HeadWriter out = HeadWriter.get();
         head.writeForwarded(out, listener.viaLine(), rechunk || head.chunked(), clientCloses || lane.closing());
         headWritten = true;
-        lane.write(out.toBuffer(lane.ctx().alloc()));
-        unflushed = true;
+        long length = head.contentLength();
+        int room = !bodyless && !rechunk && length > 0 && length <= SMALL_BODY ? (int) length : 0;
+        pendingHead = out.toBuffer(lane.ctx().alloc(), room);
+    }
+
+    /** Writes the held head (with what of the body it took in). */
+    private void writeHead() {
+        ByteBuf head = pendingHead;
+        if (head != null) {
+            pendingHead = null;
+            lane.write(head);
+            unflushed = true;
+        }
     }
 
     @Override
@@ -335,6 +353,14 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         }
         activity++;
         int length = bytes.readableBytes();
+        if (pendingHead != null) {
+            if (!rechunk && pendingHead.writableBytes() >= length) {
+                pendingHead.writeBytes(bytes); // a small body: one write with its head
+                bytes.release();
+                return;
+            }
+            writeHead();
+        }
         if (rechunk) {
             if (length == 0) {
                 bytes.release();
@@ -350,14 +376,18 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
             lane.write(bytes);
         }
         unflushed = true;
-        if (!lane.ctx().channel().isWritable() && connection != null) {
-            connection.pause();
+        if (!lane.ctx().channel().isWritable() && upstreamConnection != null) {
+            upstreamConnection.pause();
         }
     }
 
     @Override
     public void readComplete() {
-        if (unflushed && !finished) {
+        if (finished) {
+            return;
+        }
+        writeHead();
+        if (unflushed) {
             unflushed = false;
             lane.flush();
         }
@@ -368,11 +398,12 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         if (finished) {
             return;
         }
-        Http1Connection up = connection;
-        connection = null; // back in its pool once this returns
+        Http1Connection up = upstreamConnection;
+        upstreamConnection = null; // back in its pool once this returns
         if (up != null) {
             bytesOut = up.bodyBytes(); // the body as the access log counts it, without chunk framing
         }
+        writeHead();
         if (rechunk) {
             lane.write(lane.ctx().alloc().buffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK));
         }
@@ -384,7 +415,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
 
     @Override
     public void failed(Throwable cause) {
-        connection = null;
+        upstreamConnection = null;
         if (finished) {
             return;
         }
@@ -400,7 +431,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
 
     /** The client can take more: reading from the upstream resumes. */
     void clientWritable() {
-        Http1Connection up = connection;
+        Http1Connection up = upstreamConnection;
         if (up != null) {
             up.resume();
         }
@@ -472,7 +503,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     private void retry() {
         retries++;
         meters.retries.increment();
-        connection = null;
+        upstreamConnection = null;
         nextAttempt();
     }
 
@@ -489,8 +520,8 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         if (leaseFailure != null) {
             releaseLease(leaseFailure);
         }
-        Http1Connection up = connection;
-        connection = null;
+        Http1Connection up = upstreamConnection;
+        upstreamConnection = null;
         if (up != null) {
             up.reset();
         }
@@ -521,6 +552,10 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
             return;
         }
         finished = true;
+        if (pendingHead != null) {
+            pendingHead.release();
+            pendingHead = null;
+        }
         timeouts.remove(this);
         action.inFlight.decrementAndGet();
         if (retrySlot) {

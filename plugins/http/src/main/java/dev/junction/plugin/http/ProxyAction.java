@@ -28,7 +28,27 @@ final class ProxyAction implements HttpAction {
     }
 
     /** What may be retried. */
-    record RetryOn(boolean connectFailure, boolean reset, boolean timeout, Set<Integer> statuses) {
+    record RetryOn(boolean connectFailure, boolean reset, boolean timeout, Set<Integer> statuses,
+            boolean[] statusTable) {
+
+        RetryOn(boolean connectFailure, boolean reset, boolean timeout, Set<Integer> statuses) {
+            this(connectFailure, reset, timeout, statuses, table(statuses));
+        }
+
+        private static boolean[] table(Set<Integer> statuses) {
+            boolean[] table = new boolean[600];
+            for (int status : statuses) {
+                if (status >= 0 && status < table.length) {
+                    table[status] = true;
+                }
+            }
+            return table;
+        }
+
+        /** Returns whether a response with {@code status} may be retried, without boxing it. */
+        boolean status(int status) {
+            return status >= 0 && status < statusTable.length && statusTable[status];
+        }
     }
 
     /** What consistent hashing hashes on. */
@@ -52,6 +72,8 @@ final class ProxyAction implements HttpAction {
     final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger retriesInFlight = new AtomicInteger();
     private final Map<String, UpstreamMeters> meters = new ConcurrentHashMap<>();
+    /** The meters of the only upstream, when there is one: the common case skips the map. */
+    private volatile UpstreamMeters singleMeters;
 
     ProxyAction(List<Target> targets, String host, Duration firstByte, Duration request, Duration idle, int attempts,
             RetryOn retryOn, double budget, int minConcurrentRetries, HashKey hashKey) {
@@ -122,6 +144,14 @@ final class ProxyAction implements HttpAction {
     }
 
     UpstreamMeters meters(Target target, MeterRegistry registry) {
+        if (targets.length == 1) {
+            UpstreamMeters single = singleMeters;
+            if (single == null) {
+                single = meters.computeIfAbsent(target.upstream().name(), key -> new UpstreamMeters(registry, key));
+                singleMeters = single;
+            }
+            return single;
+        }
         String name = target.upstream().name();
         UpstreamMeters existing = meters.get(name);
         return existing != null ? existing : meters.computeIfAbsent(name, key -> new UpstreamMeters(registry, key));

@@ -300,7 +300,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         meters.firstByte.record(now - sentNanos, TimeUnit.NANOSECONDS);
         int status = upstream.statusCode();
         meters.answered(status);
-        if (action.retryOn.statuses().contains(status) && mayRetry(FailureKind.STATUS)) {
+        if (action.retryOn.status(status) && mayRetry(FailureKind.STATUS)) {
             lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + status));
             lease = null;
             UpstreamRequest up = upstreamRequest;
