@@ -9,7 +9,6 @@ import dev.junction.spi.upstream.EndpointLease;
 import dev.junction.spi.upstream.Selection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.vertx.core.AsyncResult;
@@ -32,9 +31,6 @@ import java.util.concurrent.TimeoutException;
  */
 final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawExchange, AccessLog.Entry {
 
-    private enum FailureKind { CONNECT, RESET, TIMEOUT, STATUS }
-
-    private static final Duration LIMIT_RETRY_AFTER = Duration.ofSeconds(1);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HTTP11_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -144,7 +140,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
                 up.reset();
             }
             attemptFailed(new TimeoutException("no response within timeouts.first-byte ("
-                    + action.firstByteMillis + "ms)"), FailureKind.TIMEOUT);
+                    + action.firstByteMillis + "ms)"), ProxyFailures.Kind.TIMEOUT);
             return;
         }
         if (action.idleMillis > 0 && upstreamConnection != null) {
@@ -162,7 +158,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
                             + "ms) mid-response"));
                 } else {
                     attemptFailed(new TimeoutException("no byte either way within timeouts.idle ("
-                            + action.idleMillis + "ms)"), FailureKind.TIMEOUT);
+                            + action.idleMillis + "ms)"), ProxyFailures.Kind.TIMEOUT);
                 }
             }
         }
@@ -219,13 +215,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
                 fail(lastFailure);
                 return;
             }
-            Throwable cause = result.cause();
-            String message = "http: " + cause.getMessage();
-            if (cause instanceof GatewayException gateway && gateway.source() == Source.INTERNAL) {
-                fail(new HttpStatusException(503, LIMIT_RETRY_AFTER, Source.INTERNAL, true, message, cause));
-            } else {
-                fail(new HttpStatusException(502, Source.UPSTREAM, false, message, cause));
-            }
+            fail(ProxyFailures.noEndpoint(result.cause()));
             return;
         }
         lease = result.result();
@@ -235,7 +225,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         Http1Pool pool = lane.pool(target.connector());
         if (pool == null) {
             attemptFailed(new GatewayException(Source.INTERNAL, true, "http: upstream " + upstream
-                    + ": connector closed"), FailureKind.CONNECT);
+                    + ": connector closed"), ProxyFailures.Kind.CONNECT);
             return;
         }
         Future<Http1Connection> connected = pool.connection(endpoint, lane.context());
@@ -250,7 +240,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     /** Sends the request on a connection that was pooled ({@code connectStart} 0) or just opened. */
     private void connected(AsyncResult<Http1Connection> result, Endpoint endpoint, long connectStart) {
         if (result.failed()) {
-            attemptFailed(result.cause(), FailureKind.CONNECT);
+            attemptFailed(result.cause(), ProxyFailures.Kind.CONNECT);
             return;
         }
         Http1Connection up = result.result();
@@ -314,7 +304,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         meters.firstByte.record(now - sentNanos, TimeUnit.NANOSECONDS);
         int code = head.status();
         meters.answered(code);
-        if (action.retryOn.status(code) && mayRetry(FailureKind.STATUS)) {
+        if (action.retryOn.status(code) && mayRetry(ProxyFailures.Kind.STATUS)) {
             lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + code));
             lease = null;
             Http1Connection up = upstreamConnection;
@@ -420,7 +410,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
             return;
         }
         if (!headWritten) {
-            attemptFailed(cause, kindOf(cause));
+            attemptFailed(cause, ProxyFailures.kindOf(cause));
             return;
         }
         releaseLease(cause);
@@ -449,7 +439,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
 
     // Failures and retries
 
-    private void attemptFailed(Throwable cause, FailureKind kind) {
+    private void attemptFailed(Throwable cause, ProxyFailures.Kind kind) {
         firstByteDeadline = 0;
         if (finished) {
             return;
@@ -458,14 +448,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         Endpoint endpoint = lease == null ? null : lease.endpoint();
         releaseLease(cause);
         String where = "http: upstream " + target.upstream().name() + (endpoint == null ? "" : " (" + endpoint + ")");
-        if (kind == FailureKind.TIMEOUT || cause instanceof ConnectTimeoutException) {
-            lastFailure = new HttpStatusException(504, Source.UPSTREAM, true,
-                    where + " timed out: " + cause.getMessage(), cause);
-        } else {
-            String what = kind == FailureKind.CONNECT ? " connect failed: " : " failed: ";
-            lastFailure = new HttpStatusException(502, Source.UPSTREAM, true, where + what + cause.getMessage(),
-                    cause);
-        }
+        lastFailure = ProxyFailures.attemptFailed(where, cause, kind);
         if (mayRetry(kind)) {
             if (endpoint != null) {
                 Set<Endpoint> excluded = new HashSet<>(tried);
@@ -478,17 +461,11 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         fail(lastFailure);
     }
 
-    private boolean mayRetry(FailureKind kind) {
+    private boolean mayRetry(ProxyFailures.Kind kind) {
         if (attempt >= action.attempts || headWritten) {
             return false;
         }
-        boolean allowed = switch (kind) {
-            case CONNECT -> action.retryOn.connectFailure();
-            case RESET -> action.retryOn.reset() && idempotent;
-            case TIMEOUT -> action.retryOn.timeout() && idempotent;
-            case STATUS -> idempotent;
-        };
-        if (!allowed) {
+        if (!ProxyFailures.retryAllowed(action, kind, idempotent)) {
             return false;
         }
         if (!retrySlot) {
@@ -505,15 +482,6 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         meters.retries.increment();
         upstreamConnection = null;
         nextAttempt();
-    }
-
-    private static FailureKind kindOf(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
-                return FailureKind.TIMEOUT;
-            }
-        }
-        return FailureKind.RESET;
     }
 
     private void abandonUpstream(Throwable leaseFailure) {

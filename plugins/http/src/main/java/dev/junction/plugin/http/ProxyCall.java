@@ -8,7 +8,6 @@ import dev.junction.spi.task.TaskCancelledException;
 import dev.junction.spi.upstream.Endpoint;
 import dev.junction.spi.upstream.EndpointLease;
 import dev.junction.spi.upstream.Selection;
-import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -22,7 +21,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.HostAndPort;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -42,10 +40,6 @@ import java.util.concurrent.TimeoutException;
  */
 final class ProxyCall extends ProxyTimeouts.Entry {
 
-    /** How an attempt failed, for the retry policy. */
-    private enum FailureKind { CONNECT, RESET, TIMEOUT, STATUS }
-
-    private static final Duration LIMIT_RETRY_AFTER = Duration.ofSeconds(1);
 
     private final ProxyAction action;
     private final DefaultHttpExchange exchange;
@@ -123,7 +117,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
                 up.reset();
             }
             attemptFailed(new TimeoutException("no response within timeouts.first-byte ("
-                    + action.firstByteMillis + "ms)"), FailureKind.TIMEOUT);
+                    + action.firstByteMillis + "ms)"), ProxyFailures.Kind.TIMEOUT);
             return;
         }
         if (action.idleMillis > 0 && upstreamRequest != null) {
@@ -141,7 +135,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
                             + action.idleMillis + "ms) mid-response"));
                 } else {
                     attemptFailed(new TimeoutException("no byte either way within timeouts.idle ("
-                            + action.idleMillis + "ms)"), FailureKind.TIMEOUT);
+                            + action.idleMillis + "ms)"), ProxyFailures.Kind.TIMEOUT);
                 }
             }
         }
@@ -188,13 +182,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
                 fail(lastFailure);
                 return;
             }
-            Throwable cause = result.cause();
-            String message = "http: " + cause.getMessage();
-            if (cause instanceof GatewayException gateway && gateway.source() == Source.INTERNAL) {
-                fail(new HttpStatusException(503, LIMIT_RETRY_AFTER, Source.INTERNAL, true, message, cause));
-            } else {
-                fail(new HttpStatusException(502, Source.UPSTREAM, false, message, cause));
-            }
+            fail(ProxyFailures.noEndpoint(result.cause()));
             return;
         }
         lease = result.result();
@@ -204,7 +192,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         long started = System.nanoTime();
         target.connector().request(endpoint, request.method(), uri).onComplete(sent -> {
             if (sent.failed()) {
-                attemptFailed(sent.cause(), FailureKind.CONNECT);
+                attemptFailed(sent.cause(), ProxyFailures.Kind.CONNECT);
                 return;
             }
             exchange.connectNanos(System.nanoTime() - started);
@@ -231,7 +219,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
                 return;
             }
             if (result.failed()) {
-                attemptFailed(result.cause(), kindOf(result.cause()));
+                attemptFailed(result.cause(), ProxyFailures.kindOf(result.cause()));
             } else {
                 respond(result.result());
             }
@@ -300,7 +288,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         meters.firstByte.record(now - sentNanos, TimeUnit.NANOSECONDS);
         int status = upstream.statusCode();
         meters.answered(status);
-        if (action.retryOn.status(status) && mayRetry(FailureKind.STATUS)) {
+        if (action.retryOn.status(status) && mayRetry(ProxyFailures.Kind.STATUS)) {
             lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + status));
             lease = null;
             UpstreamRequest up = upstreamRequest;
@@ -384,7 +372,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         }
     }
 
-    private void attemptFailed(Throwable cause, FailureKind kind) {
+    private void attemptFailed(Throwable cause, ProxyFailures.Kind kind) {
         firstByteDeadline = 0;
         if (finished) {
             return;
@@ -398,14 +386,7 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         releaseLease(cause);
         String where = "http: upstream " + target.upstream().name()
                 + (endpoint == null ? "" : " (" + endpoint + ")");
-        if (kind == FailureKind.TIMEOUT || cause instanceof ConnectTimeoutException) {
-            lastFailure = new HttpStatusException(504, Source.UPSTREAM, true,
-                    where + " timed out: " + cause.getMessage(), cause);
-        } else {
-            String what = kind == FailureKind.CONNECT ? " connect failed: " : " failed: ";
-            lastFailure = new HttpStatusException(502, Source.UPSTREAM, true, where + what + cause.getMessage(),
-                    cause);
-        }
+        lastFailure = ProxyFailures.attemptFailed(where, cause, kind);
         if (mayRetry(kind)) {
             if (endpoint != null) {
                 Set<Endpoint> excluded = new HashSet<>(tried);
@@ -418,17 +399,11 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         fail(lastFailure);
     }
 
-    private boolean mayRetry(FailureKind kind) {
+    private boolean mayRetry(ProxyFailures.Kind kind) {
         if (attempt >= action.attempts || bodyStarted || response.headWritten() || response.closed()) {
             return false;
         }
-        boolean allowed = switch (kind) {
-            case CONNECT -> action.retryOn.connectFailure();
-            case RESET -> action.retryOn.reset() && idempotent;
-            case TIMEOUT -> action.retryOn.timeout() && idempotent;
-            case STATUS -> idempotent;
-        };
-        if (!allowed) {
+        if (!ProxyFailures.retryAllowed(action, kind, idempotent)) {
             return false;
         }
         if (!retrySlot) {
@@ -450,15 +425,6 @@ final class ProxyCall extends ProxyTimeouts.Entry {
             request.endHandler(v -> requestEnded = true);
         }
         nextAttempt();
-    }
-
-    private static FailureKind kindOf(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
-                return FailureKind.TIMEOUT;
-            }
-        }
-        return FailureKind.RESET;
     }
 
     private void bodyTooLarge(HttpStatusException tooLarge) {
