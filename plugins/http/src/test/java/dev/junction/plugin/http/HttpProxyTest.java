@@ -144,6 +144,20 @@ class HttpProxyTest {
     }
 
     @Test
+    void anEndpointGivenByHostNameIsResolvedOnBothPaths() {
+        String byName = "localhost:" + one.address().substring(one.address().indexOf(':') + 1);
+        try (TestGateway gateway = gateway("", "upstream: app", "", byName)) {
+            Answer plain = get(gateway.port(1), "/by-name");
+            assertEquals(200, plain.status(), plain.body());
+            assertEquals("/by-name", plain.json().getString("uri"));
+            Answer withBody = send(gateway.port(1), HttpMethod.POST, "/by-name", MultiMap.caseInsensitiveMultiMap(),
+                    Buffer.buffer("payload"));
+            assertEquals(200, withBody.status(), withBody.body());
+            assertEquals("payload", withBody.json().getString("body"));
+        }
+    }
+
+    @Test
     void hostIsPreservedRewrittenToTheEndpointOrFixed() {
         try (TestGateway gateway = gateway("", "upstream: app, host: endpoint", "", one.address())) {
             assertEquals(one.address(), get(gateway.port(1), "/").json().getJsonObject("headers").getString("host"));
