@@ -64,6 +64,8 @@ final class Http1Lane extends ChannelDuplexHandler {
     /** Requests handed to Vert.x whose responses have not ended. */
     private int vertxPending;
     private ChannelPromise closeRequested;
+    /** Reading was paused to hold messages behind a lane request. */
+    private boolean readPaused;
     private boolean retired;
 
     private Http1Lane(HttpListener listener, ContextInternal context) {
@@ -135,7 +137,7 @@ final class Http1Lane extends ChannelDuplexHandler {
         }
         if (call != null) {
             held.addLast(msg);
-            ctx.channel().config().setAutoRead(false);
+            pauseReading();
             return;
         }
         dispatch(msg);
@@ -299,11 +301,11 @@ final class Http1Lane extends ChannelDuplexHandler {
             return;
         }
         if (held.isEmpty()) {
-            ctx.channel().config().setAutoRead(true);
+            resumeReading();
             return;
         }
         // Resume first: a request handed to Vert.x below may pause the connection again.
-        ctx.channel().config().setAutoRead(true);
+        resumeReading();
         Object next;
         while (call == null && (next = held.pollFirst()) != null) {
             if (laneBodyPending && next instanceof HttpContent content) {
@@ -314,10 +316,24 @@ final class Http1Lane extends ChannelDuplexHandler {
             dispatch(next);
         }
         if (call != null) {
-            ctx.channel().config().setAutoRead(false);
+            pauseReading();
         }
         // What went on to Vert.x was a read batch of its own: Vert.x flushes what it wrote when a batch completes.
         ctx.fireChannelReadComplete();
+    }
+
+    private void pauseReading() {
+        if (!readPaused) {
+            readPaused = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void resumeReading() {
+        if (readPaused) {
+            readPaused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     @Override
