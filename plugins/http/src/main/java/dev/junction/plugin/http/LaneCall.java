@@ -5,8 +5,6 @@ import dev.junction.spi.GatewayException.Source;
 import dev.junction.spi.http.HttpStatusException;
 import dev.junction.spi.task.TaskCancelledException;
 import dev.junction.spi.upstream.Endpoint;
-import dev.junction.spi.upstream.EndpointLease;
-import dev.junction.spi.upstream.Selection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,10 +15,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One request on the {@link Http1Lane}: the same proxying as {@link ProxyCall} (endpoint choice, forwarding
@@ -29,7 +24,7 @@ import java.util.concurrent.TimeoutException;
  * in), its body with the upstream's framing. A response read until the upstream closes is sent chunked. Confined
  * to the connection's event loop.
  */
-final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawExchange, AccessLog.Entry {
+final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchange, AccessLog.Entry {
 
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] HTTP11_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -40,7 +35,6 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     private final Http1Lane lane;
     private final HttpListener listener;
     private final HttpListener.CompiledRoute route;
-    private final ProxyAction action;
     private final HttpMethod method;
     private final MultiMap headers;
     /** The request's {@code Connection} value, or null. */
@@ -50,25 +44,10 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     private final String path;
     private final String query;
     private final long startNanos;
-    private final boolean idempotent;
     /** The client asked to close after this response. */
     private final boolean clientCloses;
-    private final ProxyTimeouts timeouts;
-    private final long requestDeadline;
-    private long firstByteDeadline;
-    private long activity;
-    private long activitySeen = -1;
-    private long idleSince;
-    private int attempt;
-    private Set<Endpoint> tried = Set.of();
-    private ProxyAction.Target target;
-    private ProxyAction.UpstreamMeters meters;
-    private EndpointLease lease;
     private Http1Connection upstreamConnection;
     private long sentNanos;
-    private boolean retrySlot;
-    private boolean finished;
-    private Throwable lastFailure;
     private Throwable outcome;
     // What went to the client.
     private boolean headWritten;
@@ -90,10 +69,11 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     LaneCall(Http1Lane lane, HttpListener.CompiledRoute route, ProxyAction action, HttpMethod method,
             MultiMap headers, String connection, String hostHeader, String host, String path, String query,
             long startNanos) {
+        super(action, ProxyAction.idempotent(method), lane.listener().plugin().meterRegistry(),
+                lane.ctx().channel().eventLoop(), startNanos);
         this.lane = lane;
         this.listener = lane.listener();
         this.route = route;
-        this.action = action;
         this.method = method;
         this.headers = headers;
         this.hostHeader = hostHeader;
@@ -101,84 +81,17 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         this.path = path;
         this.query = query;
         this.startNanos = startNanos;
-        this.idempotent = ProxyAction.idempotent(method);
         this.connection = connection;
         this.clientCloses = connection != null && ForwardedHeaders.hasToken(connection, "close");
-        this.timeouts = ProxyTimeouts.current(lane.ctx().channel().eventLoop());
-        this.requestDeadline = action.requestMillis > 0
-                ? startNanos + TimeUnit.MILLISECONDS.toNanos(action.requestMillis) : 0;
     }
 
     void start() {
         listener.laneRequestStarted();
-        action.inFlight.incrementAndGet();
-        if (requestDeadline != 0 || action.firstByteMillis > 0 || action.idleMillis > 0) {
-            timeouts.add(this);
-        }
-        nextAttempt();
+        begin();
     }
-
-    // Deadlines
 
     @Override
-    void sweep(long now) {
-        if (finished) {
-            timeouts.remove(this);
-            return;
-        }
-        if (requestDeadline != 0 && now - requestDeadline >= 0) {
-            abandonUpstream(new TimeoutException("timeouts.request"));
-            fail(new HttpStatusException(504, Source.UPSTREAM, false, "http: the whole request took longer than "
-                    + "timeouts.request (" + action.requestMillis + "ms)", null));
-            return;
-        }
-        if (firstByteDeadline != 0 && now - firstByteDeadline >= 0) {
-            firstByteDeadline = 0;
-            Http1Connection up = upstreamConnection;
-            upstreamConnection = null;
-            if (up != null) {
-                up.reset();
-            }
-            attemptFailed(new TimeoutException("no response within timeouts.first-byte ("
-                    + action.firstByteMillis + "ms)"), ProxyFailures.Kind.TIMEOUT);
-            return;
-        }
-        if (action.idleMillis > 0 && upstreamConnection != null) {
-            if (activity != activitySeen) {
-                activitySeen = activity;
-                idleSince = now;
-            } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(action.idleMillis)) {
-                Http1Connection up = upstreamConnection;
-                upstreamConnection = null;
-                up.reset();
-                if (headWritten) {
-                    releaseLease(new TimeoutException("idle"));
-                    fail(new GatewayException(Source.UPSTREAM, false, "http: upstream " + target.upstream().name()
-                            + " (" + endpointName + ") idle for longer than timeouts.idle (" + action.idleMillis
-                            + "ms) mid-response"));
-                } else {
-                    attemptFailed(new TimeoutException("no byte either way within timeouts.idle ("
-                            + action.idleMillis + "ms)"), ProxyFailures.Kind.TIMEOUT);
-                }
-            }
-        }
-    }
-
-    // Attempts
-
-    private void nextAttempt() {
-        attempt++;
-        target = action.pick();
-        meters = action.meters(target, listener.plugin().meterRegistry());
-        Future<EndpointLease> leased = target.upstream().acquire(new Selection(hashKey(), tried));
-        if (leased.isComplete()) {
-            leased(leased);
-        } else {
-            leased.onComplete(this::leased);
-        }
-    }
-
-    private String hashKey() {
+    String hashKey() {
         return switch (action.hashKey.kind()) {
             case NONE -> "";
             case CLIENT_ADDRESS -> clientIp();
@@ -203,23 +116,8 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         };
     }
 
-    private void leased(AsyncResult<EndpointLease> result) {
-        if (finished) {
-            if (result.succeeded()) {
-                result.result().success();
-            }
-            return;
-        }
-        if (result.failed()) {
-            if (lastFailure != null) {
-                fail(lastFailure);
-                return;
-            }
-            fail(ProxyFailures.noEndpoint(result.cause()));
-            return;
-        }
-        lease = result.result();
-        Endpoint endpoint = lease.endpoint();
+    @Override
+    void send(Endpoint endpoint) {
         upstream = target.upstream().name();
         endpointName = endpoint.toString();
         Http1Pool pool = lane.pool(target.connector());
@@ -287,30 +185,17 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         };
     }
 
-    private void armFirstByte() {
-        if (action.firstByteMillis > 0) {
-            firstByteDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(action.firstByteMillis);
-        }
-    }
-
     // The response (Http1Connection.RawExchange)
 
     @Override
     public void head(Http1ResponseHead head) {
-        firstByteDeadline = 0;
-        activity++;
+        firstByteArrived();
         long now = System.nanoTime();
         firstByteNanos = now;
         meters.firstByte.record(now - sentNanos, TimeUnit.NANOSECONDS);
         int code = head.status();
         meters.answered(code);
-        if (action.retryOn.status(code) && mayRetry(ProxyFailures.Kind.STATUS)) {
-            lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + code));
-            lease = null;
-            Http1Connection up = upstreamConnection;
-            upstreamConnection = null;
-            up.reset();
-            retry();
+        if (retriesStatus(code)) {
             return;
         }
         status = code;
@@ -428,6 +313,7 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
     }
 
     /** The client's connection closed. */
+    @Override
     void clientGone() {
         if (finished) {
             return;
@@ -439,49 +325,35 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
 
     // Failures and retries
 
-    private void attemptFailed(Throwable cause, ProxyFailures.Kind kind) {
-        firstByteDeadline = 0;
-        if (finished) {
-            return;
-        }
-        meters.failed();
-        Endpoint endpoint = lease == null ? null : lease.endpoint();
-        releaseLease(cause);
-        String where = "http: upstream " + target.upstream().name() + (endpoint == null ? "" : " (" + endpoint + ")");
-        lastFailure = ProxyFailures.attemptFailed(where, cause, kind);
-        if (mayRetry(kind)) {
-            if (endpoint != null) {
-                Set<Endpoint> excluded = new HashSet<>(tried);
-                excluded.add(endpoint);
-                tried = excluded;
-            }
-            retry();
-            return;
-        }
-        fail(lastFailure);
+    @Override
+    boolean upstreamActive() {
+        return upstreamConnection != null;
     }
 
-    private boolean mayRetry(ProxyFailures.Kind kind) {
-        if (attempt >= action.attempts || headWritten) {
-            return false;
-        }
-        if (!ProxyFailures.retryAllowed(action, kind, idempotent)) {
-            return false;
-        }
-        if (!retrySlot) {
-            if (!action.acquireRetry()) {
-                return false;
-            }
-            retrySlot = true;
-        }
-        return true;
+    @Override
+    void resetUpstream() {
+        abandonUpstream(null);
     }
 
-    private void retry() {
+    @Override
+    boolean responseStarted() {
+        return headWritten;
+    }
+
+    @Override
+    boolean requestCommitted() {
+        return false; // no body
+    }
+
+    @Override
+    boolean clientLeft() {
+        return !lane.ctx().channel().isActive();
+    }
+
+    @Override
+    void retrying() {
         retries++;
-        meters.retries.increment();
         upstreamConnection = null;
-        nextAttempt();
     }
 
     private void abandonUpstream(Throwable leaseFailure) {
@@ -495,19 +367,8 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
         }
     }
 
-    private void releaseLease(Throwable cause) {
-        EndpointLease current = lease;
-        lease = null;
-        if (current != null) {
-            if (cause == null) {
-                current.success();
-            } else {
-                current.failure(cause);
-            }
-        }
-    }
-
-    private void fail(Throwable cause) {
+    @Override
+    void fail(Throwable cause) {
         finish(cause, true);
     }
 
@@ -516,18 +377,12 @@ final class LaneCall extends ProxyTimeouts.Entry implements Http1Connection.RawE
      * and logs it, and hands the connection back to the lane. {@code clientThere} is false when the client left.
      */
     private void finish(Throwable cause, boolean clientThere) {
-        if (finished) {
+        if (!endAttempts()) {
             return;
         }
-        finished = true;
         if (pendingHead != null) {
             pendingHead.release();
             pendingHead = null;
-        }
-        timeouts.remove(this);
-        action.inFlight.decrementAndGet();
-        if (retrySlot) {
-            action.releaseRetry();
         }
         boolean close = clientCloses;
         if (cause != null) {

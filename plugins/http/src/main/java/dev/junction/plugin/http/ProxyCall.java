@@ -6,9 +6,6 @@ import dev.junction.spi.http.HttpStatusException;
 import dev.junction.spi.net.IpMatcher;
 import dev.junction.spi.task.TaskCancelledException;
 import dev.junction.spi.upstream.Endpoint;
-import dev.junction.spi.upstream.EndpointLease;
-import dev.junction.spi.upstream.Selection;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -21,10 +18,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.HostAndPort;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One request on its way through a {@link ProxyAction}: choose an endpoint, send the head, stream the body up and
@@ -38,122 +32,48 @@ import java.util.concurrent.TimeoutException;
  * <p>The response is written with as few writes as the upstream allows: a chunk is held until the end of the
  * event-loop turn that read it, so a response whose head, body and end arrive together leaves in one write.
  */
-final class ProxyCall extends ProxyTimeouts.Entry {
+final class ProxyCall extends ProxyAttempts {
 
 
-    private final ProxyAction action;
     private final DefaultHttpExchange exchange;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final ContextInternal context;
-    private final ProxyTimeouts timeouts;
     private final Promise<Void> done;
-    private final boolean idempotent;
     private final boolean hasContentLength;
-    private int attempt;
-    private Set<Endpoint> tried = Set.of();
-    private ProxyAction.Target target;
-    private ProxyAction.UpstreamMeters meters;
-    private EndpointLease lease;
     private UpstreamRequest upstreamRequest;
     private long sentNanos;
     private boolean bodyStarted;
     private boolean requestEnded;
-    private boolean retrySlot;
-    private boolean finished;
-    private Throwable lastFailure;
-    // Deadlines, in System.nanoTime() terms; 0 when not armed.
-    private final long requestDeadline;
-    private long firstByteDeadline;
-    /** Bytes moved either way: the sweep compares it with its last reading to tell idleness. */
-    private long activity;
-    private long activitySeen = -1;
-    private long idleSince;
     // Response coalescing: a chunk read from the upstream but not yet written, and whether a flush is queued.
     private Buffer pendingChunk;
     private boolean flushQueued;
     private final Runnable flushPending = this::flushPending;
 
     ProxyCall(ProxyAction action, DefaultHttpExchange exchange) {
-        this.action = action;
+        this(action, exchange, ContextInternal.current());
+    }
+
+    private ProxyCall(ProxyAction action, DefaultHttpExchange exchange, ContextInternal context) {
+        super(action, ProxyAction.idempotent(exchange.request().method()),
+                exchange.listener().plugin().meterRegistry(), context.nettyEventLoop(), exchange.startNanos);
         this.exchange = exchange;
         this.request = exchange.request();
         this.response = request.response();
-        this.context = ContextInternal.current();
-        this.timeouts = ProxyTimeouts.current(context.nettyEventLoop());
+        this.context = context;
         this.done = context.promise();
-        this.idempotent = ProxyAction.idempotent(request.method());
         this.hasContentLength = request.headers().contains(HttpHeaders.CONTENT_LENGTH);
-        this.requestDeadline = action.requestMillis > 0
-                ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(action.requestMillis) : 0;
     }
 
     Future<Void> start() {
-        action.inFlight.incrementAndGet();
-        if (requestDeadline != 0 || action.firstByteMillis > 0 || action.idleMillis > 0) {
-            timeouts.add(this);
-        }
         response.closeHandler(v -> clientGone());
         response.exceptionHandler(failure -> clientGone());
-        nextAttempt();
+        begin();
         return done.future();
     }
 
     @Override
-    void sweep(long now) {
-        if (finished) {
-            timeouts.remove(this);
-            return;
-        }
-        if (requestDeadline != 0 && now - requestDeadline >= 0) {
-            timedOut("the whole request took longer than timeouts.request (" + action.requestMillis + "ms)");
-            return;
-        }
-        if (firstByteDeadline != 0 && now - firstByteDeadline >= 0) {
-            firstByteDeadline = 0;
-            UpstreamRequest up = upstreamRequest;
-            upstreamRequest = null; // the reset's own failure must not be taken for the outcome
-            if (up != null) {
-                up.reset();
-            }
-            attemptFailed(new TimeoutException("no response within timeouts.first-byte ("
-                    + action.firstByteMillis + "ms)"), ProxyFailures.Kind.TIMEOUT);
-            return;
-        }
-        if (action.idleMillis > 0 && upstreamRequest != null) {
-            if (activity != activitySeen) {
-                activitySeen = activity;
-                idleSince = now;
-            } else if (now - idleSince >= TimeUnit.MILLISECONDS.toNanos(action.idleMillis)) {
-                UpstreamRequest up = upstreamRequest;
-                upstreamRequest = null;
-                up.reset();
-                if (response.headWritten()) {
-                    releaseLease(new TimeoutException("idle"));
-                    fail(new GatewayException(Source.UPSTREAM, false, "http: upstream " + target.upstream().name()
-                            + " (" + exchange.endpoint + ") idle for longer than timeouts.idle ("
-                            + action.idleMillis + "ms) mid-response"));
-                } else {
-                    attemptFailed(new TimeoutException("no byte either way within timeouts.idle ("
-                            + action.idleMillis + "ms)"), ProxyFailures.Kind.TIMEOUT);
-                }
-            }
-        }
-    }
-
-    private void nextAttempt() {
-        attempt++;
-        target = action.pick();
-        meters = action.meters(target, exchange.listener().plugin().meterRegistry());
-        Future<EndpointLease> leased = target.upstream().acquire(new Selection(hashKey(), tried));
-        if (leased.isComplete()) {
-            leased(leased);
-        } else {
-            leased.onComplete(this::leased);
-        }
-    }
-
-    private String hashKey() {
+    String hashKey() {
         return switch (action.hashKey.kind()) {
             case NONE -> "";
             case CLIENT_ADDRESS -> exchange.clientIp();
@@ -169,24 +89,8 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         };
     }
 
-    private void leased(AsyncResult<EndpointLease> result) {
-        if (finished) {
-            if (result.succeeded()) {
-                result.result().success();
-            }
-            return;
-        }
-        if (result.failed()) {
-            if (lastFailure != null) {
-                // Every endpoint was tried: the client hears about the failure that led here.
-                fail(lastFailure);
-                return;
-            }
-            fail(ProxyFailures.noEndpoint(result.cause()));
-            return;
-        }
-        lease = result.result();
-        Endpoint endpoint = lease.endpoint();
+    @Override
+    void send(Endpoint endpoint) {
         exchange.upstream(target.upstream().name(), endpoint.toString());
         String uri = exchange.query() == null ? exchange.path() : exchange.path() + '?' + exchange.query();
         long started = System.nanoTime();
@@ -196,11 +100,11 @@ final class ProxyCall extends ProxyTimeouts.Entry {
                 return;
             }
             exchange.connectNanos(System.nanoTime() - started);
-            send(sent.result(), endpoint);
+            sendOn(sent.result(), endpoint);
         });
     }
 
-    private void send(UpstreamRequest up, Endpoint endpoint) {
+    private void sendOn(UpstreamRequest up, Endpoint endpoint) {
         if (finished) {
             up.reset();
             return;
@@ -274,27 +178,14 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         };
     }
 
-    private void armFirstByte() {
-        if (action.firstByteMillis > 0) {
-            firstByteDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(action.firstByteMillis);
-        }
-    }
-
     private void respond(UpstreamRequest.UpstreamResponse upstream) {
-        firstByteDeadline = 0;
-        activity++;
+        firstByteArrived();
         long now = System.nanoTime();
         exchange.firstByteNanos(now);
         meters.firstByte.record(now - sentNanos, TimeUnit.NANOSECONDS);
         int status = upstream.statusCode();
         meters.answered(status);
-        if (action.retryOn.status(status) && mayRetry(ProxyFailures.Kind.STATUS)) {
-            lease.failure(new GatewayException(Source.UPSTREAM, true, "http: upstream answered " + status));
-            lease = null;
-            UpstreamRequest up = upstreamRequest;
-            upstreamRequest = null;
-            up.reset();
-            retry();
+        if (retriesStatus(status)) {
             return;
         }
         Throwable outcome = status >= 500
@@ -372,59 +263,35 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         }
     }
 
-    private void attemptFailed(Throwable cause, ProxyFailures.Kind kind) {
-        firstByteDeadline = 0;
-        if (finished) {
-            return;
-        }
-        if (response.closed()) {
-            clientGone(); // the upstream request failed because the client left: not the endpoint's fault
-            return;
-        }
-        meters.failed();
-        Endpoint endpoint = lease == null ? null : lease.endpoint();
-        releaseLease(cause);
-        String where = "http: upstream " + target.upstream().name()
-                + (endpoint == null ? "" : " (" + endpoint + ")");
-        lastFailure = ProxyFailures.attemptFailed(where, cause, kind);
-        if (mayRetry(kind)) {
-            if (endpoint != null) {
-                Set<Endpoint> excluded = new HashSet<>(tried);
-                excluded.add(endpoint);
-                tried = excluded;
-            }
-            retry();
-            return;
-        }
-        fail(lastFailure);
+    @Override
+    boolean upstreamActive() {
+        return upstreamRequest != null;
     }
 
-    private boolean mayRetry(ProxyFailures.Kind kind) {
-        if (attempt >= action.attempts || bodyStarted || response.headWritten() || response.closed()) {
-            return false;
-        }
-        if (!ProxyFailures.retryAllowed(action, kind, idempotent)) {
-            return false;
-        }
-        if (!retrySlot) {
-            if (!action.acquireRetry()) {
-                return false;
-            }
-            retrySlot = true;
-        }
-        return true;
+    @Override
+    boolean responseStarted() {
+        return response.headWritten();
     }
 
-    private void retry() {
+    @Override
+    boolean requestCommitted() {
+        return bodyStarted;
+    }
+
+    @Override
+    boolean clientLeft() {
+        return response.closed();
+    }
+
+    @Override
+    void retrying() {
         exchange.retried();
-        meters.retries.increment();
         upstreamRequest = null;
         if (!requestEnded) {
             request.pause();
             request.handler(null);
             request.endHandler(v -> requestEnded = true);
         }
-        nextAttempt();
     }
 
     private void bodyTooLarge(HttpStatusException tooLarge) {
@@ -437,16 +304,8 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         resetUpstream();
     }
 
-    private void timedOut(String why) {
-        if (finished) {
-            return;
-        }
-        releaseLease(new TimeoutException(why));
-        fail(new HttpStatusException(504, Source.UPSTREAM, false, "http: " + why, null));
-        resetUpstream();
-    }
-
-    private void clientGone() {
+    @Override
+    void clientGone() {
         if (finished) {
             return;
         }
@@ -455,8 +314,8 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         resetUpstream();
     }
 
-    /** Abandons the upstream request, if any, after the call's outcome was decided. */
-    private void resetUpstream() {
+    @Override
+    void resetUpstream() {
         UpstreamRequest up = upstreamRequest;
         upstreamRequest = null;
         if (up != null) {
@@ -470,29 +329,16 @@ final class ProxyCall extends ProxyTimeouts.Entry {
         return (length != null && !length.equals("0")) || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
     }
 
-    private void releaseLease(Throwable failure) {
-        EndpointLease current = lease;
-        lease = null;
-        if (current != null) {
-            if (failure == null) {
-                current.success();
-            } else {
-                current.failure(failure);
-            }
-        }
-    }
-
-    private void fail(Throwable failure) {
+    @Override
+    void fail(Throwable failure) {
         finish(failure);
     }
 
     private void finish(Throwable failure) {
-        if (finished) {
+        if (!endAttempts()) {
             return;
         }
-        finished = true;
         pendingChunk = null;
-        timeouts.remove(this);
         if (!requestEnded && !response.closed()) {
             request.handler(null);
             request.endHandler(null);
@@ -502,10 +348,6 @@ final class ProxyCall extends ProxyTimeouts.Entry {
                 response.putHeader(HttpHeaders.CONNECTION, "close");
             }
             request.resume();
-        }
-        action.inFlight.decrementAndGet();
-        if (retrySlot) {
-            action.releaseRetry();
         }
         if (failure == null) {
             done.complete();
