@@ -83,9 +83,6 @@ final class HeadWriter implements ForwardedHeaders.FieldSink {
         return latin1(text);
     }
 
-    HeadWriter decimal(long value) {
-        return latin1(Long.toString(value));
-    }
 
     HeadWriter crlf() {
         return bytes(CRLF);

@@ -517,7 +517,8 @@ final class Http1RequestGuardScanner {
         return b == SP || b == HTAB;
     }
 
-    private static int hexDigit(byte b) {
+    /** Returns the value of a hexadecimal digit, or -1. */
+    static int hexDigit(byte b) {
         if (b >= '0' && b <= '9') {
             return b - '0';
         }

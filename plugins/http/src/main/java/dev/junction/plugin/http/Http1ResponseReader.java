@@ -336,7 +336,7 @@ final class Http1ResponseReader {
         int i = line.readerIndex();
         int end = line.writerIndex();
         for (; i < end; i++) {
-            int value = hex(line.getByte(i));
+            int value = Http1RequestGuardScanner.hexDigit(line.getByte(i));
             if (value < 0) {
                 break;
             }
@@ -364,19 +364,6 @@ final class Http1ResponseReader {
             }
         }
         return size;
-    }
-
-    private static int hex(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F') {
-            return b - 'A' + 10;
-        }
-        return -1;
     }
 
     private void trailer(ByteBuf line) {
