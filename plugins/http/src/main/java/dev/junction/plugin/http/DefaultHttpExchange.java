@@ -145,7 +145,7 @@ public final class DefaultHttpExchange implements HttpExchange, HttpExchangeLog,
     void closeScope(boolean clientGone) {
         if (scope != null) {
             if (clientGone) {
-                scope.cancel(new dev.junction.spi.task.TaskCancelledException("http: the client went away", false));
+                scope.cancel(new ClientGoneException());
             } else {
                 scope.close();
             }

@@ -369,8 +369,13 @@ final class HttpListener implements Listener {
         exchange.finished = true;
         HttpServerRequest request = exchange.request();
         HttpServerResponse response = request.response();
+        boolean clientGone = false;
         if (failure != null) {
-            if (!response.headWritten() && !response.ended()) {
+            if ((failure instanceof ClientGoneException || response.closed()) && !response.headWritten()) {
+                // The client went away first: there is nobody to answer, and it is no failure of the gateway's.
+                clientGone = true;
+                exchange.failure = failure;
+            } else if (!response.headWritten() && !response.ended()) {
                 int status = HttpResponses.statusOf(failure);
                 Future<Void> written = HttpResponses.error(response, status, failure instanceof HttpStatusException e
                         ? e.retryAfter().orElse(null) : null);
@@ -399,7 +404,7 @@ final class HttpListener implements Listener {
         exchange.abandonResponseTransform();
         exchange.closeScope(response.closed());
         long nanos = System.nanoTime() - exchange.startNanos;
-        int status = response.getStatusCode();
+        int status = clientGone ? HttpResponses.CLIENT_CLOSED_REQUEST : response.getStatusCode();
         exchange.route().meters().record(status, nanos);
         if (accessLog != null) {
             accessLog.write(exchange, status, nanos);

@@ -11,6 +11,11 @@ import java.time.Duration;
 final class HttpResponses {
 
     static final String TEXT = "text/plain; charset=utf-8";
+    /**
+     * The status logged and counted for a request whose client went away before its response started (nginx's
+     * 499); never sent.
+     */
+    static final int CLIENT_CLOSED_REQUEST = 499;
 
     private HttpResponses() {
     }

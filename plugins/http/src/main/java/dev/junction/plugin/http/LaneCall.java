@@ -3,7 +3,6 @@ package dev.junction.plugin.http;
 import dev.junction.spi.GatewayException;
 import dev.junction.spi.GatewayException.Source;
 import dev.junction.spi.http.HttpStatusException;
-import dev.junction.spi.task.TaskCancelledException;
 import dev.junction.spi.upstream.Endpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -320,7 +319,7 @@ final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchang
         }
         releaseLease(null); // the client's doing: not the endpoint's fault
         abandonUpstream(null);
-        finish(new TaskCancelledException("http: the client went away", false), false);
+        finish(new ClientGoneException(), false);
     }
 
     // Failures and retries
@@ -396,7 +395,7 @@ final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchang
             } else {
                 close = true; // a response cut short: only closing tells the client
                 if (status == 0) {
-                    status = 499;
+                    status = HttpResponses.CLIENT_CLOSED_REQUEST;
                 }
             }
             listener.logFailure(route.name(), method.name(), path, cause);

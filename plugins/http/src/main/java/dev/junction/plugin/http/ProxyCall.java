@@ -4,7 +4,6 @@ import dev.junction.spi.GatewayException;
 import dev.junction.spi.GatewayException.Source;
 import dev.junction.spi.http.HttpStatusException;
 import dev.junction.spi.net.IpMatcher;
-import dev.junction.spi.task.TaskCancelledException;
 import dev.junction.spi.upstream.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -310,7 +309,7 @@ final class ProxyCall extends ProxyAttempts {
             return;
         }
         releaseLease(null); // the client's doing: not the endpoint's fault
-        fail(new TaskCancelledException("http: the client went away", false));
+        fail(new ClientGoneException());
         resetUpstream();
     }
 

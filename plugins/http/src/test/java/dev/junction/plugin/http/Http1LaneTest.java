@@ -581,6 +581,51 @@ class Http1LaneTest {
         }
     }
 
+    @Test
+    void aClientLeavingBeforeTheResponseIsLogged499OnBothPathsAndIsNoServerError() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        RawBackend backend = raw((head, out) -> {
+            try {
+                release.await(); // the answer comes only after the client left
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+            out.flush();
+            return false;
+        });
+        try {
+            for (boolean fastPath : new boolean[] {true, false}) {
+                Path log = dir.resolve("logs-" + fastPath).resolve("access.log");
+                try (TestGateway gateway = configuredGateway("access-log: \"" + log + "\", fast-path: " + fastPath,
+                        "", "", backend.address())) {
+                    Wire wire = new Wire(gateway.port(1));
+                    try {
+                        wire.send(get("/stalled"));
+                        TestSupport.eventually(() -> assertEquals(1, activeRequests(gateway)));
+                    } finally {
+                        wire.reset();
+                    }
+                    TestSupport.eventually(() -> assertEquals(0, activeRequests(gateway)));
+                    List<String> lines = awaitLines(log, 1);
+                    assertEquals(1, lines.size(), String.valueOf(lines));
+                    JsonObject line = new JsonObject(lines.get(0));
+                    assertEquals("/stalled", line.getString("path"));
+                    assertEquals(499, line.getInteger("status"), "fast path " + fastPath + ": " + line);
+                    assertEquals(fastPath ? 1 : 0, fastPathRequests(gateway));
+                    String scrape = RoutingMetrics.scrape(gateway.port(9));
+                    assertEquals(1, RoutingMetrics.value(scrape, "junction_http_requests_total",
+                            Map.of("listener", "web", "route", "app", "class", "4xx")),
+                            "fast path " + fastPath + ": the client's doing, not a server error");
+                    assertEquals(0, RoutingMetrics.value(scrape, "junction_http_requests_total",
+                            Map.of("listener", "web", "route", "app", "class", "5xx")), "fast path " + fastPath);
+                }
+            }
+        } finally {
+            release.countDown();
+        }
+    }
+
     // fast-path: false
 
     @Test
