@@ -95,6 +95,42 @@ final class ForwardedHeaders {
         }
     }
 
+    /**
+     * Copies a request's trailer fields {@code from} into {@code to} as {@link #copyEndToEnd} copies its headers
+     * ({@code connection} is the {@code Connection} value of its head), leaving out as well the fields a trailer
+     * section must not carry because they are needed before the body (RFC 9110 6.5.1): framing, content format,
+     * authentication and request modifiers. That keeps an upstream which merges trailers into the headers
+     * from seeing, say, an {@code Authorization} or a second {@code Content-Type} the head did not carry.
+     */
+    static void copyRequestTrailers(MultiMap from, String connection, FieldSink to) {
+        String[] named = connection == null ? null : tokens(connection);
+        for (Map.Entry<String, String> field : from) {
+            String name = field.getKey();
+            if (!isHopByHop(name) && !isForwarding(name) && !isHeadOnly(name)
+                    && (named == null || !contains(named, name))) {
+                to.add(name, field.getValue());
+            }
+        }
+    }
+
+    /** Returns whether {@code name} is a request field that only the head may carry (besides hop-by-hop ones). */
+    private static boolean isHeadOnly(CharSequence name) {
+        if (name.length() > 3 && (name.charAt(0) == 'i' || name.charAt(0) == 'I')
+                && (name.charAt(1) == 'f' || name.charAt(1) == 'F') && name.charAt(2) == '-') {
+            return true; // the conditionals: If-Match, If-None-Match, If-Modified-Since, ...
+        }
+        return switch (name.length()) {
+            case 5 -> equalsIgnoreCase(name, "range");
+            case 6 -> equalsIgnoreCase(name, "cookie") || equalsIgnoreCase(name, "pragma");
+            case 12 -> equalsIgnoreCase(name, "content-type") || equalsIgnoreCase(name, "max-forwards");
+            case 13 -> equalsIgnoreCase(name, "authorization") || equalsIgnoreCase(name, "cache-control")
+                    || equalsIgnoreCase(name, "content-range");
+            case 14 -> equalsIgnoreCase(name, "content-length");
+            case 16 -> equalsIgnoreCase(name, "content-encoding");
+            default -> false;
+        };
+    }
+
     /** Returns whether {@code name} is one of the forwarding headers {@link #addForwarding} rewrites. */
     private static boolean isForwarding(CharSequence name) {
         return switch (name.length()) {

@@ -221,12 +221,26 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
 
     @Override
     public void end() {
+        endWithTrailers(null);
+    }
+
+    @Override
+    public void endWithTrailers(MultiMap trailers) {
         if (abandoned || requestEnded) {
             return;
         }
         sendHead();
-        if (chunked) {
+        if (chunked && (trailers == null || trailers.isEmpty())) {
             channel.write(channel.alloc().buffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK), channel.voidPromise());
+        } else if (chunked) {
+            // The last chunk, the trailer section, and the empty line that ends the request.
+            HeadWriter last = HeadWriter.get();
+            last.ascii('0').crlf();
+            for (Map.Entry<String, String> field : trailers) {
+                last.add(field.getKey(), field.getValue());
+            }
+            last.crlf();
+            channel.write(last.toBuffer(channel.alloc()), channel.voidPromise());
         }
         channel.flush();
         requestEnded = true;

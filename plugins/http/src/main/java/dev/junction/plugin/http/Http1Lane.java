@@ -9,8 +9,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -424,9 +422,7 @@ final class Http1Lane extends ChannelDuplexHandler {
     private final class Tracker extends ChannelDuplexHandler {
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof LastHttpContent && !(msg instanceof HttpResponse response
-                    && response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
-                    && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code())) {
+            if (Http1RequestTrailers.endsResponse(msg)) {
                 vertxResponseEnded();
             }
             ctx.write(msg, promise);

@@ -177,11 +177,15 @@ final class Http1RequestGuard {
             }
         }
 
-        /** Puts the guard's decoder in place of Vert.x's, and the lane after it when the listener has one. */
+        /**
+         * Puts the guard's decoder in place of Vert.x's, the {@link Http1RequestTrailers} in front of Vert.x's
+         * handler, and the lane after the decoder when the listener has one.
+         */
         void replaceDecoder(ChannelPipeline pipeline, ContextInternal context) {
             ChannelHandler decoder = pipeline.get(DECODER);
             if (decoder instanceof VertxHttpRequestDecoder && !(decoder instanceof Http1RequestGuardDecoder)) {
                 pipeline.replace(DECODER, DECODER, new Http1RequestGuardDecoder(options, maxHeaders));
+                Http1RequestTrailers.install(pipeline);
                 if (lane != null && context != null) {
                     Http1Lane.install(pipeline, DECODER, lane, context);
                 }

@@ -44,6 +44,8 @@ final class ProxyCall extends ProxyAttempts {
     private long sentNanos;
     private boolean bodyStarted;
     private boolean requestEnded;
+    /** The request's trailer fields fit to forward, once its body ended with some; kept for retries. */
+    private MultiMap trailers;
     // Response coalescing: a chunk read from the upstream but not yet written, and whether a flush is queued.
     private Buffer pendingChunk;
     private boolean flushQueued;
@@ -128,12 +130,12 @@ final class ProxyCall extends ProxyAttempts {
             }
         });
         sentNanos = System.nanoTime();
+        boolean chunkedUpstream = !hasContentLength && !up.http2();
         if (requestEnded) {
-            up.end();
+            endUpstream(up, chunkedUpstream);
             armFirstByte();
             return;
         }
-        boolean chunkedUpstream = !hasContentLength && !up.http2();
         request.exceptionHandler(failure -> {
             if (failure instanceof HttpStatusException status && status.status() == 413) {
                 bodyTooLarge(status);
@@ -157,13 +159,36 @@ final class ProxyCall extends ProxyAttempts {
             }
         });
         request.endHandler(v -> {
-            requestEnded = true;
+            requestEnded();
             if (up == upstreamRequest && !finished) {
-                up.end();
+                endUpstream(up, chunkedUpstream);
                 armFirstByte();
             }
         });
         request.resume();
+    }
+
+    /** Notes that the request's body ended, and takes the trailer fields it ended with. */
+    private void requestEnded() {
+        requestEnded = true;
+        MultiMap received = Http1RequestTrailers.take(request);
+        if (received != null) {
+            MultiMap forwarded = MultiMap.caseInsensitiveMultiMap();
+            ForwardedHeaders.copyRequestTrailers(received, request.getHeader(HttpHeaders.CONNECTION), forwarded::add);
+            trailers = forwarded.isEmpty() ? null : forwarded;
+        }
+    }
+
+    /** Ends the upstream request, with the request's trailer fields when it had some. */
+    private void endUpstream(UpstreamRequest up, boolean chunkedUpstream) {
+        if (trailers == null) {
+            up.end();
+            return;
+        }
+        if (!bodyStarted && chunkedUpstream) {
+            up.setChunked(true); // trailer fields need the chunked coding, even after an empty body
+        }
+        up.endWithTrailers(trailers);
     }
 
     private HostAndPort authority(Endpoint endpoint) {
@@ -289,7 +314,7 @@ final class ProxyCall extends ProxyAttempts {
         if (!requestEnded) {
             request.pause();
             request.handler(null);
-            request.endHandler(v -> requestEnded = true);
+            request.endHandler(v -> requestEnded());
         }
     }
 

@@ -38,6 +38,13 @@ interface UpstreamRequest {
     /** Ends the request; sends the head first when nothing was written. */
     void end();
 
+    /**
+     * Ends the request as {@link #end()} does, with {@code trailers} after the body when it goes with the chunked
+     * coding of HTTP/1.1; they are dropped otherwise: a body of known length has no place for them, and
+     * {@link VertxUpstreamRequest} cannot send them.
+     */
+    void endWithTrailers(MultiMap trailers);
+
     /** Abandons the request: its connection is not reused. Failures it causes are not reported. */
     void reset();
 

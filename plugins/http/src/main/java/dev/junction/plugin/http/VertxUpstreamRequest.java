@@ -6,6 +6,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 
@@ -42,6 +43,11 @@ final class VertxUpstreamRequest implements UpstreamRequest {
 
     @Override
     public void write(Buffer chunk) {
+        if (!request.isChunked() && !request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+            // Vert.x refuses a body of unknown length that is not chunked, over HTTP/2 too, where the flag only
+            // lifts that check: HTTP/2 frames the body itself.
+            request.setChunked(true);
+        }
         request.write(chunk);
     }
 
@@ -58,6 +64,11 @@ final class VertxUpstreamRequest implements UpstreamRequest {
     @Override
     public void end() {
         request.end();
+    }
+
+    @Override
+    public void endWithTrailers(MultiMap trailers) {
+        request.end(); // Vert.x's client has no way to send request trailers: they are dropped
     }
 
     @Override
