@@ -4,8 +4,11 @@ import dev.junction.spi.net.IpMatcher;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -22,6 +25,8 @@ final class ForwardedHeaders {
     static final String X_FORWARDED_HOST = "x-forwarded-host";
     static final String FORWARDED = "forwarded";
     static final String VIA = "via";
+    private static final String CONNECTION = "connection";
+    private static final String HOST = "host";
 
     private ForwardedHeaders() {
     }
@@ -76,10 +81,26 @@ final class ForwardedHeaders {
     }
 
     static void copyEndToEnd(MultiMap from, FieldSink to, boolean request) {
-        copyEndToEnd(from, from.get("connection"), to, request);
+        copyEndToEnd(from, connectionOptions(from), to, request);
     }
 
-    /** Copies like {@link #copyEndToEnd(MultiMap, FieldSink, boolean)}, given {@code from}'s Connection value. */
+    /**
+     * Returns the options of every {@code Connection} field of {@code headers} as one list (RFC 9110 5.3: repeated
+     * field lines are one comma-separated list), or null when there is none.
+     */
+    static String connectionOptions(MultiMap headers) {
+        List<String> values = headers.getAll(CONNECTION);
+        return switch (values.size()) {
+            case 0 -> null;
+            case 1 -> values.get(0);
+            default -> String.join(", ", values);
+        };
+    }
+
+    /**
+     * Copies like {@link #copyEndToEnd(MultiMap, FieldSink, boolean)}, given the options of all of {@code from}'s
+     * Connection fields ({@link #connectionOptions}).
+     */
     static void copyEndToEnd(MultiMap from, String connection, FieldSink to, boolean request) {
         String[] named = connection == null ? null : tokens(connection);
         if (from instanceof HttpHeaders netty) {
@@ -215,8 +236,24 @@ final class ForwardedHeaders {
     }
 
     private static String authority(HttpServerRequest request, String host) {
-        var authority = request.authority();
-        return authority == null ? host : authority.toString();
+        String sent = sentAuthority(request);
+        return sent == null ? host : sent;
+    }
+
+    /**
+     * Returns the request's authority as the client wrote it, or null when it had none: the {@code Host} field of an
+     * HTTP/1.x request rather than Vert.x's parsed authority, which prints an empty port as {@code :0} and a port
+     * without its leading zeros. The request guard has made sure that an absolute-form target names the same one.
+     */
+    static String sentAuthority(HttpServerRequest request) {
+        if (request.version() != HttpVersion.HTTP_2) {
+            String host = request.getHeader(HOST);
+            if (host != null) {
+                return host;
+            }
+        }
+        HostAndPort authority = request.authority();
+        return authority == null ? null : authority.toString();
     }
 
     /**

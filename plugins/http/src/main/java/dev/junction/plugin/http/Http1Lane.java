@@ -197,7 +197,9 @@ final class Http1Lane extends ChannelDuplexHandler {
                 }
                 case 10 -> {
                     if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
-                        connection = field.getValue().toString();
+                        // Repeated Connection fields are one list (RFC 9110 5.3): every option counts.
+                        String options = field.getValue().toString();
+                        connection = connection == null ? options : connection + ", " + options;
                     }
                 }
                 case 14 -> {

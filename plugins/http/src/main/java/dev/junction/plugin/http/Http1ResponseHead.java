@@ -406,9 +406,12 @@ final class Http1ResponseHead {
      * phrase, the end-to-end fields (hop-by-hop ones and those {@code Connection} names left out), {@code Via},
      * then {@code Transfer-Encoding: chunked} when the body goes out with chunked framing (the upstream's, or
      * added to a body read until the upstream closed), and
-     * {@code Connection: close} when the client's connection ends after it.
+     * {@code Connection: close} when the client's connection ends after it. A 204 gets neither
+     * {@code Content-Length} nor {@code Transfer-Encoding}, whatever the upstream wrote (RFC 9110 8.6, RFC 9112 6.1);
+     * on a 304 or a HEAD answer they say what a GET's body would have been, and stay.
      */
     void writeForwarded(HeadWriter out, byte[] viaLine, boolean chunkedFraming, boolean close) {
+        boolean noContent = status == 204;
         out.bytes(STATUS_PREFIX);
         out.ascii((char) ('0' + status / 100)).ascii((char) ('0' + status / 10 % 10)).ascii((char) ('0' + status % 10));
         if (reasonStart == reasonEnd) {
@@ -425,7 +428,7 @@ final class Http1ResponseHead {
             boolean length = name.length() == 14 && nameIs(bytes, fields[at], "content-length");
             if (length) {
                 // The framing the body is forwarded with: kept whatever Connection names, and written once.
-                if (lengthWritten) {
+                if (lengthWritten || noContent) {
                     continue;
                 }
                 lengthWritten = true;
@@ -439,7 +442,7 @@ final class Http1ResponseHead {
             out.crlf();
         }
         out.bytes(viaLine);
-        if (chunkedFraming) {
+        if (chunkedFraming && !noContent) {
             out.bytes(CHUNKED_LINE);
         }
         if (close) {

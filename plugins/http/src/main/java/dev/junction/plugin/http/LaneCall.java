@@ -36,7 +36,7 @@ final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchang
     private final HttpListener.CompiledRoute route;
     private final HttpMethod method;
     private final MultiMap headers;
-    /** The request's {@code Connection} value, or null. */
+    /** The options of the request's {@code Connection} fields, joined, or null. */
     private final String connection;
     private final String hostHeader;
     private final String host;

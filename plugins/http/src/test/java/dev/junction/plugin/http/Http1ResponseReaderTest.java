@@ -877,7 +877,9 @@ class Http1ResponseReaderTest {
     void forwardedStatusLineIsHttp11WithTheReasonAsReceived(String received, String forwarded) {
         Exchange exchange = exchange(Mode.RAW).feed(received + "\r\nContent-Length: 0\r\n\r\n");
 
-        assertThat(exchange.forwarded).isEqualTo(forwarded + "\r\nContent-Length: 0\r\nVia: 1.1 junction\r\n\r\n");
+        // A 204 goes out without Content-Length (RFC 9110 8.6), whatever the upstream wrote.
+        String length = forwarded.startsWith("HTTP/1.1 204") ? "" : "Content-Length: 0\r\n";
+        assertThat(exchange.forwarded).isEqualTo(forwarded + "\r\n" + length + "Via: 1.1 junction\r\n\r\n");
     }
 
     @Test
