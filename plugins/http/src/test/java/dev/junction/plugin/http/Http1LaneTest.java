@@ -7,16 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
@@ -29,10 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +44,7 @@ class Http1LaneTest {
 
     private Vertx vertx;
     private TestBackend vertxBackend;
-    private final List<RawBackend> rawBackends = new ArrayList<>();
+    private final List<RawUpstream> rawUpstreams = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -64,8 +54,8 @@ class Http1LaneTest {
 
     @AfterEach
     void tearDown() {
-        for (RawBackend backend : rawBackends) {
-            backend.close();
+        for (RawUpstream upstream : rawUpstreams) {
+            upstream.close();
         }
         TestGateway.await(vertx.close());
     }
@@ -102,10 +92,10 @@ class Http1LaneTest {
         return configuredGateway("", "", "", endpoints);
     }
 
-    private RawBackend raw(Script script) {
-        RawBackend backend = new RawBackend(script);
-        rawBackends.add(backend);
-        return backend;
+    private RawUpstream raw(RawUpstream.Script script) {
+        RawUpstream upstream = new RawUpstream(script);
+        rawUpstreams.add(upstream);
+        return upstream;
     }
 
     private static double fastPathRequests(TestGateway gateway) {
@@ -257,7 +247,7 @@ class Http1LaneTest {
     void aChunkedResponseWithExtensionsAndTrailersPassesThroughByteExact() throws Exception {
         String body = "5;ext=1\r\nhello\r\n7;name=\"quoted value\";flag\r\n, world\r\n"
                 + "0\r\nX-Checksum: abc\r\nX-Other: def\r\n\r\n";
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             out.write(ascii("HTTP/1.1 200 OK\r\nContent-Ty"));
             out.flush();
             pause(50); // the head, and then a chunk-size line, most likely span two reads of the gateway
@@ -281,7 +271,7 @@ class Http1LaneTest {
                 assertNull(head.header("content-length"));
                 assertEquals(body, wire.rawChunkedBody(), "chunk extensions and trailers as the upstream sent them");
             }
-            assertEquals(2, backend.heads.size());
+            assertEquals(2, backend.heads().size());
             assertEquals(1, backend.connections.get(), "the second request reused the pooled upstream connection");
             assertEquals(2, fastPathRequests(gateway));
             String scrape = RoutingMetrics.scrape(gateway.port(9));
@@ -297,7 +287,7 @@ class Http1LaneTest {
     @Test
     void aCloseDelimitedBodyIsRechunkedAndTheClientConnectionStaysUsable() throws Exception {
         String payload = "0123456789abcdef".repeat(8 * 1024); // 128 KiB in several writes
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             String status = path(head).startsWith("/ten") ? "HTTP/1.0 200 OK" : "HTTP/1.1 200 OK";
             out.write(ascii(status + "\r\nContent-Type: text/plain\r\nX-Framing: none\r\n\r\n"));
             for (int at = 0; at < payload.length(); at += 40_000) {
@@ -383,7 +373,7 @@ class Http1LaneTest {
 
     @Test
     void aMalformedUpstreamResponseIs502AndTheClientConnectionStaysUsable() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             switch (path(head)) {
                 case "/both-framings" -> out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
                         + "Transfer-Encoding: chunked\r\nX-Leak: yes\r\n\r\n0\r\n\r\n"));
@@ -417,7 +407,7 @@ class Http1LaneTest {
 
     @Test
     void aBodyThatTurnsMalformedMidwayClosesTheClientConnectionWithoutTheBadBytes() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             if (path(head).equals("/short")) {
                 out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten.."));
                 out.flush();
@@ -457,7 +447,7 @@ class Http1LaneTest {
 
     @Test
     void aHeadResponseForwardsNoBodyAndTheConnectionCarriesOn() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             String path = path(head);
             if (head.startsWith("HEAD ")) {
                 out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n"
@@ -487,7 +477,7 @@ class Http1LaneTest {
                 assertEquals("ok", next.body());
             }
             assertEquals(List.of("HEAD /honest", "GET /after/honest", "HEAD /liar", "GET /after/liar"),
-                    backend.heads.stream().map(h -> h.substring(0, h.indexOf(" HTTP/"))).toList());
+                    backend.heads().stream().map(h -> h.substring(0, h.indexOf(" HTTP/"))).toList());
             assertEquals(4, fastPathRequests(gateway));
             wire.send("HEAD /slow-liar HTTP/1.1\r\nHost: example.test\r\n\r\n");
             Response head = wire.headOnly();
@@ -515,7 +505,7 @@ class Http1LaneTest {
 
     @Test
     void informationalResponsesAreDroppedAndTheFinalOneForwarded() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             out.write(ascii("HTTP/1.1 100 Continue\r\n\r\n"));
             out.flush();
             pause(20);
@@ -544,7 +534,7 @@ class Http1LaneTest {
 
     @Test
     void aClientLeavingMidResponseEndsTheRequestAndFreesTheUpstream() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             if (!path(head).equals("/endless")) {
                 out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
                 out.flush();
@@ -584,7 +574,7 @@ class Http1LaneTest {
     @Test
     void aClientLeavingBeforeTheResponseIsLogged499OnBothPathsAndIsNoServerError() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             try {
                 release.await(); // the answer comes only after the client left
             } catch (InterruptedException e) {
@@ -650,7 +640,7 @@ class Http1LaneTest {
 
     @Test
     void hopByHopFieldsStayOnTheirHopAndForwardingFieldsAreAdded() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             out.write(ascii("HTTP/1.1 200 OK\r\nConnection: x-secret\r\nX-Secret: 1\r\nKeep-Alive: timeout=5\r\n"
                     + "X-Visible: yes\r\nContent-Length: 2\r\n\r\nok"));
             out.flush();
@@ -670,8 +660,8 @@ class Http1LaneTest {
             assertEquals("yes", response.header("x-visible"));
             assertEquals("1.1 junction", response.header("via"));
 
-            assertEquals(1, backend.heads.size());
-            String upstreamHead = backend.heads.get(0);
+            assertEquals(1, backend.heads().size());
+            String upstreamHead = backend.heads().get(0);
             Map<String, String> seen = fields(upstreamHead);
             assertTrue(upstreamHead.startsWith("GET /a/hop?q=%2F HTTP/1.1\r\n"), upstreamHead);
             assertNull(seen.get("x-drop"), upstreamHead);
@@ -691,7 +681,7 @@ class Http1LaneTest {
 
     @Test
     void aConnectFailureIsRetriedOnTheOtherEndpoint() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlive"));
             out.flush();
             return true;
@@ -729,7 +719,7 @@ class Http1LaneTest {
 
     @Test
     void theAccessLogHasALineForALaneRequest() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             if (path(head).equals("/chunked")) {
                 out.write(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Checksum: abc\r\n\r\n"));
@@ -776,7 +766,7 @@ class Http1LaneTest {
 
     @Test
     void anIdleTimeoutDuringASlowLaneResponseLetsItFinishThenCloses() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             pause(2500); // longer than the listener's idle timeout
             out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate"));
             out.flush();
@@ -847,7 +837,7 @@ class Http1LaneTest {
 
     @Test
     void noResponseWithinTheFirstByteTimeoutIs504AndTheConnectionCarriesOn() throws Exception {
-        RawBackend backend = raw((head, out) -> {
+        RawUpstream backend = raw((head, out) -> {
             if (path(head).equals("/silent")) {
                 pause(3000); // answers nothing; the gateway gives up first
                 return false;
@@ -871,12 +861,12 @@ class Http1LaneTest {
 
     @Test
     void a503AnswerIsRetriedOnTheOtherEndpoint() throws Exception {
-        RawBackend unavailable = raw((head, out) -> {
+        RawUpstream unavailable = raw((head, out) -> {
             out.write(ascii("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy"));
             out.flush();
             return true;
         });
-        RawBackend available = raw((head, out) -> {
+        RawUpstream available = raw((head, out) -> {
             out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine"));
             out.flush();
             return true;
@@ -890,8 +880,8 @@ class Http1LaneTest {
                 assertEquals(200, response.status(), response.head());
                 assertEquals("fine", response.body());
             }
-            assertTrue(unavailable.heads.size() >= 1, "round robin tried the unavailable endpoint");
-            assertEquals(4, available.heads.size());
+            assertTrue(unavailable.heads().size() >= 1, "round robin tried the unavailable endpoint");
+            assertEquals(4, available.heads().size());
             assertEquals(4, fastPathRequests(gateway));
         }
     }
@@ -953,11 +943,13 @@ class Http1LaneTest {
         }
     }
 
-    /** A client on a raw socket: writes what it is given, reads responses byte by byte. */
+    /**
+     * A client on a raw socket ({@link RoutingRawClient}) that reads responses byte by byte and strictly: each line
+     * must end in CRLF, the head is kept as text, a chunked body can be read as it came.
+     */
     private static final class Wire implements AutoCloseable {
-        private final Socket socket;
+        private final RoutingRawClient client;
         final InputStream in;
-        private final OutputStream out;
 
         Wire(int port) {
             this(port, 0);
@@ -965,27 +957,12 @@ class Http1LaneTest {
 
         /** {@code receiveBuffer} above 0 makes the socket's receive buffer that small. */
         Wire(int port, int receiveBuffer) {
-            try {
-                socket = new Socket();
-                if (receiveBuffer > 0) {
-                    socket.setReceiveBufferSize(receiveBuffer);
-                }
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-                socket.setSoTimeout(10_000);
-                in = new BufferedInputStream(socket.getInputStream(), receiveBuffer > 0 ? 4096 : 8192);
-                out = socket.getOutputStream();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            client = new RoutingRawClient(port, receiveBuffer);
+            in = client.input();
         }
 
         void send(String text) {
-            try {
-                out.write(ascii(text));
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            client.send(text);
         }
 
         /** Reads a head up to its empty line; the body, if any, is left to read. */
@@ -1049,12 +1026,12 @@ class Http1LaneTest {
         String rawChunkedBody() throws IOException {
             StringBuilder raw = new StringBuilder();
             while (true) {
-                String sizeLine = line();
+                String sizeLine = client.crlfLine(false);
                 raw.append(sizeLine).append("\r\n");
                 int semicolon = sizeLine.indexOf(';');
                 int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
                 if (size == 0) {
-                    for (String trailer = line(); ; trailer = line()) {
+                    for (String trailer = client.crlfLine(false); ; trailer = client.crlfLine(false)) {
                         raw.append(trailer).append("\r\n");
                         if (trailer.isEmpty()) {
                             return raw.toString();
@@ -1064,7 +1041,7 @@ class Http1LaneTest {
                 byte[] data = in.readNBytes(size);
                 assertEquals(size, data.length, "a chunk is cut short: " + raw);
                 raw.append(new String(data, StandardCharsets.ISO_8859_1));
-                String end = line();
+                String end = client.crlfLine(false);
                 assertEquals("", end, "CRLF after the chunk data");
                 raw.append("\r\n");
             }
@@ -1083,27 +1060,6 @@ class Http1LaneTest {
                 }
                 data.append(raw, lineEnd + 2, lineEnd + 2 + size);
                 at = lineEnd + 2 + size + 2;
-            }
-        }
-
-        /** Reads a line without its CRLF; fails on a line without CR or a close. */
-        private String line() throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            while (true) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new AssertionError("connection closed mid-line: "
-                            + line.toString(StandardCharsets.ISO_8859_1));
-                }
-                if (b == '\n') {
-                    String text = line.toString(StandardCharsets.ISO_8859_1);
-                    assertTrue(text.endsWith("\r"), "a line ends with CRLF: " + text);
-                    return text.substring(0, text.length() - 1);
-                }
-                line.write(b);
-                if (line.size() > 65_536) {
-                    throw new AssertionError("line too long");
-                }
             }
         }
 
@@ -1135,199 +1091,23 @@ class Http1LaneTest {
         }
 
         /** Reads everything until the peer closes, for at most {@code limit}; fails when it stays open. */
-        String readUntilClosed(Duration limit) throws IOException {
-            long deadline = System.nanoTime() + limit.toNanos();
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            while (System.nanoTime() < deadline) {
-                int n;
-                try {
-                    socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                    n = in.read(buffer);
-                } catch (SocketTimeoutException e) {
-                    break;
-                } catch (SocketException e) {
-                    return all.toString(StandardCharsets.ISO_8859_1); // reset by the peer
-                }
-                if (n < 0) {
-                    return all.toString(StandardCharsets.ISO_8859_1);
-                }
-                all.write(buffer, 0, n);
-            }
-            throw new AssertionError("the connection stayed open; received: "
-                    + all.toString(StandardCharsets.ISO_8859_1));
+        String readUntilClosed(Duration limit) {
+            return client.readUntilClosed(limit);
         }
 
         /** Waits up to {@code limit} for the peer to close, discarding what arrives; returns whether it closed. */
         boolean closedWithin(Duration limit) {
-            long deadline = System.nanoTime() + limit.toNanos();
-            try {
-                while (true) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        return false;
-                    }
-                    socket.setSoTimeout((int) Math.max(1, left));
-                    if (in.read() < 0) {
-                        return true;
-                    }
-                }
-            } catch (SocketTimeoutException e) {
-                return false;
-            } catch (SocketException e) {
-                return true;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                try {
-                    if (!socket.isClosed()) {
-                        socket.setSoTimeout(10_000);
-                    }
-                } catch (SocketException ignored) {
-                    // closed meanwhile
-                }
-            }
+            return client.closedWithin(limit);
         }
 
         /** Closes with a reset, as a client that gives up does. */
-        void reset() throws IOException {
-            socket.setSoLinger(true, 0);
-            socket.close();
+        void reset() {
+            client.reset();
         }
 
         @Override
         public void close() {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    /** How a {@link RawBackend} answers one request; returns whether to keep the connection for another. */
-    @FunctionalInterface
-    interface Script {
-        boolean answer(String requestHead, OutputStream out) throws IOException;
-    }
-
-    /**
-     * An HTTP/1.1 upstream on a raw {@link ServerSocket}: a thread per connection reads request heads (and
-     * {@code Content-Length} bodies) and lets a {@link Script} write the bytes of the answer.
-     */
-    private static final class RawBackend {
-        private final ServerSocket server;
-        private final Script script;
-        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-        private volatile boolean closed;
-        /** The request heads in arrival order. */
-        final List<String> heads = new CopyOnWriteArrayList<>();
-        final AtomicInteger connections = new AtomicInteger();
-        /** Connections the gateway closed or reset (seen as an end of stream or a failed write). */
-        final AtomicInteger gatewayClosed = new AtomicInteger();
-
-        RawBackend(Script script) {
-            this.script = script;
-            try {
-                server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Thread.ofPlatform().daemon().name("raw-backend-accept").start(this::accept);
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getLocalPort();
-        }
-
-        private void accept() {
-            while (!closed) {
-                try {
-                    Socket socket = server.accept();
-                    connections.incrementAndGet();
-                    sockets.add(socket);
-                    Thread.ofPlatform().daemon().name("raw-backend-connection").start(() -> serve(socket));
-                } catch (IOException e) {
-                    return; // closed
-                }
-            }
-        }
-
-        private void serve(Socket socket) {
-            try (socket) {
-                socket.setSoTimeout(30_000);
-                InputStream in = new BufferedInputStream(socket.getInputStream());
-                OutputStream out = socket.getOutputStream();
-                while (!closed) {
-                    String head = readHead(in);
-                    if (head == null) {
-                        gatewayClosed.incrementAndGet();
-                        return;
-                    }
-                    heads.add(head);
-                    String length = fields(head).get("content-length");
-                    if (length != null) {
-                        in.readNBytes(Integer.parseInt(length));
-                    }
-                    boolean keep;
-                    try {
-                        keep = script.answer(head, out);
-                    } catch (IOException e) {
-                        if (!closed) {
-                            gatewayClosed.incrementAndGet();
-                        }
-                        return;
-                    }
-                    if (!keep) {
-                        return;
-                    }
-                }
-            } catch (SocketTimeoutException e) {
-                // idle for long: let go
-            } catch (IOException e) {
-                if (!closed) {
-                    gatewayClosed.incrementAndGet();
-                }
-            } finally {
-                sockets.remove(socket);
-            }
-        }
-
-        /** Reads a request head; returns null at an end of stream before its first byte. */
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int matched = 0;
-            while (matched < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    if (head.size() == 0) {
-                        return null;
-                    }
-                    throw new IOException("end of stream inside a request head");
-                }
-                head.write(b);
-                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-                if (head.size() > 65_536) {
-                    throw new IOException("request head too large");
-                }
-            }
-            return head.toString(StandardCharsets.ISO_8859_1);
-        }
-
-        void close() {
-            closed = true;
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-            for (Socket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
+            client.close();
         }
     }
 }

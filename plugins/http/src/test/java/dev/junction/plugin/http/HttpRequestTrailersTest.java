@@ -2,28 +2,14 @@ package dev.junction.plugin.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,12 +29,16 @@ class HttpRequestTrailersTest {
     Path dir;
 
     private Vertx vertx;
-    private RecordingBackend backend;
+    private RawUpstream backend;
 
     @BeforeEach
     void setUp() {
         vertx = Vertx.vertx();
-        backend = new RecordingBackend();
+        backend = new RawUpstream((head, out) -> {
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return true;
+        });
     }
 
     @AfterEach
@@ -83,15 +73,15 @@ class HttpRequestTrailersTest {
     }
 
     @Test
-    void trailersOfAChunkedRequestFollowTheLastChunkUpstream() throws IOException {
+    void trailersOfAChunkedRequestFollowTheLastChunkUpstream() {
         for (String options : List.of("", "fast-path: false")) {
             backend.requests.clear();
             try (TestGateway gateway = gateway(options, "", backend.address());
-                    Client client = new Client(gateway.port(1))) {
+                    RoutingRawClient client = new RoutingRawClient(gateway.port(1))) {
                 client.send(post("/upload") + "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: abc\r\n"
                         + "X-Digest: sha-256=x\r\n\r\n");
-                assertEquals("ok", client.okBody(), options);
-                Request seen = backend.only();
+                assertEquals("ok", okBody(client), options);
+                RawUpstream.Request seen = backend.only();
                 assertEquals("chunked", seen.header("transfer-encoding"), options);
                 assertEquals("hello world", seen.body(), options);
                 assertEquals("0\r\nX-Checksum: abc\r\nX-Digest: sha-256=x\r\n\r\n", seen.lastChunk(), options);
@@ -100,12 +90,12 @@ class HttpRequestTrailersTest {
     }
 
     @Test
-    void anEmptyBodyStillCarriesItsTrailers() throws IOException {
+    void anEmptyBodyStillCarriesItsTrailers() {
         try (TestGateway gateway = gateway("", "", backend.address());
-                Client client = new Client(gateway.port(1))) {
+                RoutingRawClient client = new RoutingRawClient(gateway.port(1))) {
             client.send(post("/empty") + "0\r\nX-Checksum: abc\r\n\r\n");
-            assertEquals("ok", client.okBody());
-            Request seen = backend.only();
+            assertEquals("ok", okBody(client));
+            RawUpstream.Request seen = backend.only();
             assertEquals("chunked", seen.header("transfer-encoding"));
             assertEquals("", seen.body());
             assertEquals("0\r\nX-Checksum: abc\r\n\r\n", seen.lastChunk());
@@ -113,9 +103,9 @@ class HttpRequestTrailersTest {
     }
 
     @Test
-    void trailerFieldsThatMustNotTrailAreNotForwarded() throws IOException {
+    void trailerFieldsThatMustNotTrailAreNotForwarded() {
         try (TestGateway gateway = gateway("", "", backend.address());
-                Client client = new Client(gateway.port(1))) {
+                RoutingRawClient client = new RoutingRawClient(gateway.port(1))) {
             client.send("POST /upload HTTP/1.1\r\nHost: example.test\r\nConnection: x-secret\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\n"
                     + "2\r\nhi\r\n0\r\n"
@@ -136,8 +126,8 @@ class HttpRequestTrailersTest {
                     + "If-Match: \"x\"\r\n"
                     + "X-Kept: yes\r\n"
                     + "\r\n");
-            assertEquals("ok", client.okBody());
-            Request seen = backend.only();
+            assertEquals("ok", okBody(client));
+            RawUpstream.Request seen = backend.only();
             assertEquals("hi", seen.body());
             assertEquals("0\r\nX-Checksum: abc\r\nX-Kept: yes\r\n\r\n", seen.lastChunk());
             assertNull(seen.header("x-secret"));
@@ -146,9 +136,9 @@ class HttpRequestTrailersTest {
     }
 
     @Test
-    void pipelinedRequestsKeepTheirOwnTrailers() throws IOException {
+    void pipelinedRequestsKeepTheirOwnTrailers() {
         try (TestGateway gateway = gateway("", "", backend.address());
-                Client client = new Client(gateway.port(1))) {
+                RoutingRawClient client = new RoutingRawClient(gateway.port(1))) {
             // All in one write: every request's end has passed the connection's pipeline before the first one is
             // forwarded. A request on the fast lane and one answered by the gateway itself come in between.
             client.send("GET /lane HTTP/1.1\r\nHost: example.test\r\n\r\n"
@@ -157,15 +147,15 @@ class HttpRequestTrailersTest {
                     + post("/hello") + "1\r\nc\r\n0\r\nX-Checksum: respond\r\n\r\n"
                     + post("/third") + "1\r\nd\r\n0\r\n\r\n"
                     + post("/fourth") + "1\r\ne\r\n0\r\nX-Checksum: fourth\r\n\r\n");
-            assertEquals("ok", client.okBody());
-            assertEquals("ok", client.okBody());
-            assertEquals("ok", client.okBody());
-            assertEquals("hello\n", client.okBody());
-            assertEquals("ok", client.okBody());
-            assertEquals("ok", client.okBody());
-            List<Request> seen = backend.requests;
+            assertEquals("ok", okBody(client));
+            assertEquals("ok", okBody(client));
+            assertEquals("ok", okBody(client));
+            assertEquals("hello\n", okBody(client));
+            assertEquals("ok", okBody(client));
+            assertEquals("ok", okBody(client));
+            List<RawUpstream.Request> seen = backend.requests;
             assertEquals(List.of("/lane", "/first", "/second", "/third", "/fourth"),
-                    seen.stream().map(Request::target).toList());
+                    seen.stream().map(RawUpstream.Request::target).toList());
             assertEquals("0\r\nX-Checksum: first\r\n\r\n", seen.get(1).lastChunk());
             assertEquals("0\r\n\r\n", seen.get(2).lastChunk(), "the second request ended without trailers");
             assertEquals("0\r\n\r\n", seen.get(3).lastChunk(), "the respond route's trailers go nowhere");
@@ -175,236 +165,27 @@ class HttpRequestTrailersTest {
     }
 
     @Test
-    void anH2cUpstreamGetsTheBodyWithoutTheTrailers() throws IOException {
+    void anH2cUpstreamGetsTheBodyWithoutTheTrailers() {
         TestBackend h2c = TestBackend.start(vertx, "h2c");
         try (TestGateway gateway = gateway("", "    connector: {version: h2c}", h2c.address());
-                Client client = new Client(gateway.port(1))) {
+                RoutingRawClient client = new RoutingRawClient(gateway.port(1))) {
             client.send(post("/echo") + "5\r\nhello\r\n0\r\nX-Checksum: abc\r\n\r\n");
-            JsonObject json = new JsonObject(client.okBody());
+            JsonObject json = new JsonObject(okBody(client));
             assertEquals("HTTP_2", json.getString("version"));
             assertEquals("hello", json.getString("body"));
             assertFalse(json.getJsonObject("headers").containsKey("x-checksum"), json.encode());
             // The connection carries on.
             client.send(post("/again") + "2\r\nhi\r\n0\r\n\r\n");
-            assertEquals("hi", new JsonObject(client.okBody()).getString("body"));
+            assertEquals("hi", new JsonObject(okBody(client)).getString("body"));
         }
     }
 
-    /** A request as an upstream read it: the head, and the chunked body as received (framing included). */
-    record Request(String head, String rawBody) {
-
-        String target() {
-            return head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
-        }
-
-        String header(String name) {
-            for (String line : head.split("\r\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                    return line.substring(colon + 1).trim();
-                }
-            }
-            return null;
-        }
-
-        /** Returns the body without its framing. */
-        String body() {
-            StringBuilder body = new StringBuilder();
-            int p = 0;
-            while (true) {
-                int lineEnd = rawBody.indexOf("\r\n", p);
-                int size = Integer.parseInt(rawBody.substring(p, lineEnd), 16);
-                if (size == 0) {
-                    return body.toString();
-                }
-                body.append(rawBody, lineEnd + 2, lineEnd + 2 + size);
-                p = lineEnd + 2 + size + 2;
-            }
-        }
-
-        /** Returns the last chunk and the trailer section, up to the end of the request. */
-        String lastChunk() {
-            int p = 0;
-            while (true) {
-                int lineEnd = rawBody.indexOf("\r\n", p);
-                int size = Integer.parseInt(rawBody.substring(p, lineEnd), 16);
-                if (size == 0) {
-                    return rawBody.substring(p);
-                }
-                p = lineEnd + 2 + size + 2;
-            }
-        }
-    }
-
-    /** A client on a raw socket: sends bytes as given, reads responses with a {@code Content-Length} body. */
-    private static final class Client implements AutoCloseable {
-        private final Socket socket = new Socket();
-        private final InputStream in;
-
-        Client(int port) throws IOException {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-            socket.setSoTimeout(10_000);
-            in = new BufferedInputStream(socket.getInputStream());
-        }
-
-        void send(String text) throws IOException {
-            socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().flush();
-        }
-
-        /** Reads the next response, asserts it is a 200, and returns its body. */
-        String okBody() throws IOException {
-            String head = readHead(in);
-            assertTrue(head != null && head.startsWith("HTTP/1.1 200 "), String.valueOf(head));
-            String length = new Request(head, "").header("content-length");
-            assertTrue(length != null, head);
-            return new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.ISO_8859_1);
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
-    /** Reads a head up to its empty line; returns null at an end of stream before its first byte. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                if (head.size() == 0) {
-                    return null;
-                }
-                throw new IOException("end of stream inside a head: " + head.toString(StandardCharsets.ISO_8859_1));
-            }
-            head.write(b);
-            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-            if (head.size() > 65_536) {
-                throw new IOException("head too large");
-            }
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    /** Reads a line including its CRLF. */
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int previous = -1;
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("end of stream inside a line: " + line.toString(StandardCharsets.ISO_8859_1));
-            }
-            line.write(b);
-            if (previous == '\r' && b == '\n') {
-                return line.toString(StandardCharsets.ISO_8859_1);
-            }
-            previous = b;
-        }
-    }
-
-    /**
-     * An HTTP/1.1 upstream on a raw {@link ServerSocket} that records each request with its chunked body as the
-     * bytes arrived, and answers {@code ok}.
-     */
-    private static final class RecordingBackend {
-        private final ServerSocket server;
-        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-        private volatile boolean closed;
-        /** The requests in arrival order, recorded before they are answered. */
-        final List<Request> requests = new CopyOnWriteArrayList<>();
-
-        RecordingBackend() {
-            try {
-                server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Thread.ofPlatform().daemon().name("recording-backend-accept").start(this::accept);
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getLocalPort();
-        }
-
-        /** Returns the one request received. */
-        Request only() {
-            assertEquals(1, requests.size(), requests.toString());
-            return requests.get(0);
-        }
-
-        private void accept() {
-            while (!closed) {
-                try {
-                    Socket socket = server.accept();
-                    sockets.add(socket);
-                    Thread.ofPlatform().daemon().name("recording-backend-connection").start(() -> serve(socket));
-                } catch (IOException e) {
-                    return; // closed
-                }
-            }
-        }
-
-        private void serve(Socket socket) {
-            try (socket) {
-                socket.setSoTimeout(30_000);
-                InputStream in = new BufferedInputStream(socket.getInputStream());
-                OutputStream out = socket.getOutputStream();
-                String head;
-                while (!closed && (head = readHead(in)) != null) {
-                    Request request = new Request(head, "");
-                    String length = request.header("content-length");
-                    if ("chunked".equalsIgnoreCase(request.header("transfer-encoding"))) {
-                        request = new Request(head, readChunked(in));
-                    } else if (length != null) {
-                        in.readNBytes(Integer.parseInt(length));
-                    }
-                    requests.add(request);
-                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // the gateway closed the connection, or the test ended
-            } finally {
-                sockets.remove(socket);
-            }
-        }
-
-        /** Reads a chunked body up to the end of its trailer section, framing included. */
-        private static String readChunked(InputStream in) throws IOException {
-            StringBuilder raw = new StringBuilder();
-            while (true) {
-                String sizeLine = readLine(in);
-                raw.append(sizeLine);
-                int size = Integer.parseInt(sizeLine.trim().toLowerCase(Locale.ROOT), 16);
-                if (size == 0) {
-                    String line;
-                    do {
-                        line = readLine(in);
-                        raw.append(line);
-                    } while (!line.equals("\r\n"));
-                    return raw.toString();
-                }
-                raw.append(new String(in.readNBytes(size + 2), StandardCharsets.ISO_8859_1));
-            }
-        }
-
-        void close() {
-            closed = true;
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-            for (Socket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
-            }
-        }
+    /** Reads the next response, asserts it is an HTTP/1.1 200 with a {@code Content-Length}, and returns its body. */
+    private static String okBody(RoutingRawClient client) {
+        RoutingRawClient.Response response = client.read();
+        assertEquals("HTTP/1.1", response.version(), response.toString());
+        assertEquals(200, response.status(), response.toString());
+        assertNotNull(response.header("content-length"), response.toString());
+        return response.body();
     }
 }

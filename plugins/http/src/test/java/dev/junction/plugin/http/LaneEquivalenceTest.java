@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -27,8 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The HTTP/1.1 fast path ({@link Http1Lane}, {@link LaneCall}) against the general path ({@link ProxyCall}): the same
  * corpus of raw requests goes to two gateways that differ only in {@code fast-path}, both in front of one recording
- * upstream on a raw socket whose answer depends on the request path. For every request, what the upstream received
+ * {@link RawUpstream} whose answer depends on the request path. For every request, what the upstream received
  * and what the client received must be the same on both gateways, up to what HTTP lets differ (field order across
  * names, field-name case, the framing the body travels in); each case then checks the behaviour both agree on.
  */
@@ -66,13 +60,13 @@ class LaneEquivalenceTest {
     @TempDir
     Path dir;
 
-    private RecordingUpstream upstream;
+    private RawUpstream upstream;
     private TestGateway fast;
     private TestGateway general;
 
     @BeforeEach
     void setUp() {
-        upstream = new RecordingUpstream();
+        upstream = new RawUpstream(LaneEquivalenceTest::answer);
         fast = gateway(true);
         general = gateway(false);
     }
@@ -230,14 +224,10 @@ class LaneEquivalenceTest {
         cases.add(web("connection-close", "GET /r/ok/close HTTP/1.1", List.of(HOST, "Connection: close"),
                 exchange -> {
                     exchange.upstreamLacks("connection");
-                    exchange.clientHas("connection", "close");
-                    exchange.closed();
+                    exchange.closedAsAnnounced();
                 }));
         cases.add(web("connection-close-upper-case", "GET /r/ok/close-upper HTTP/1.1",
-                List.of(HOST, "Connection: Close"), exchange -> {
-                    exchange.clientHas("connection", "close");
-                    exchange.closed();
-                }));
+                List.of(HOST, "Connection: Close"), Exchange::closedAsAnnounced));
         cases.add(web("connection-keep-alive", "GET /r/ok/keep HTTP/1.1",
                 List.of(HOST, "Connection: keep-alive", "Keep-Alive: timeout=5, max=100"), exchange -> {
                     exchange.upstreamLacks("connection", "keep-alive");
@@ -261,20 +251,17 @@ class LaneEquivalenceTest {
                 List.of(HOST, "Connection: x-foo, close", "X-Foo: 1"), exchange -> {
                     // RFC 9112 9.6: the close option ends the connection after this response, wherever it stands.
                     exchange.upstreamLacks("connection", "x-foo");
-                    exchange.clientHas("connection", "close");
-                    exchange.closed();
+                    exchange.closedAsAnnounced();
                 }));
         cases.add(web("connection-close-in-a-list-on-an-error", "GET /r/malformed HTTP/1.1",
                 List.of(HOST, "Connection: x-foo, close", "X-Foo: 1"), exchange -> {
                     exchange.clientStatus(502);
-                    exchange.clientHas("connection", "close");
-                    exchange.closed();
+                    exchange.closedAsAnnounced();
                 }));
         cases.add(web("connection-close-then-another-field", "GET /r/ok/close-first HTTP/1.1",
                 List.of(HOST, "Connection: close", "Connection: x-foo", "X-Foo: 1"), exchange -> {
                     exchange.upstreamLacks("connection", "x-foo");
-                    exchange.clientHas("connection", "close");
-                    exchange.closed();
+                    exchange.closedAsAnnounced();
                 }));
         cases.add(web("te-trailers", "GET /r/ok/te-trailers HTTP/1.1",
                 List.of(HOST, "TE: trailers, deflate;q=0.5", "Connection: TE"), exchange -> {
@@ -335,31 +322,21 @@ class LaneEquivalenceTest {
                     exchange.trailersAre(List.of("x-checksum: abc", "x-other: def"));
                 }));
         cases.add(web("response-close-delimited", "GET /r/close-delimited HTTP/1.1", List.of(HOST), exchange -> {
-            exchange.clientStatus(200);
+            exchange.answeredAndOpen(200, "until the close\n");
             exchange.clientLacks("connection");
-            exchange.bodyIs("until the close\n");
-            exchange.open();
         }));
         cases.add(web("response-close-delimited-http10", "GET /r/close-delimited-10 HTTP/1.1", List.of(HOST),
-                exchange -> {
-                    exchange.clientStatus(200);
-                    exchange.bodyIs("until the close\n");
-                    exchange.open();
-                }));
+                exchange -> exchange.answeredAndOpen(200, "until the close\n")));
         cases.add(web("response-upstream-closes-after-length", "GET /r/length-then-close HTTP/1.1", List.of(HOST),
                 exchange -> {
-                    exchange.clientStatus(200);
+                    exchange.answeredAndOpen(200, "closed"); // the upstream's connection ends, not the client's
                     exchange.clientLacks("connection");
                     exchange.clientHas("content-length", "6");
-                    exchange.bodyIs("closed");
-                    exchange.open(); // the upstream's connection ends, not the client's
                 }));
         cases.add(web("response-http10-keep-alive", "GET /r/http10-keep-alive HTTP/1.1", List.of(HOST),
                 exchange -> {
-                    exchange.clientStatus(200);
+                    exchange.answeredAndOpen(200, "ten");
                     exchange.clientLacks("connection", "keep-alive");
-                    exchange.bodyIs("ten");
-                    exchange.open();
                 }));
         cases.add(web("response-204", "GET /r/no-content HTTP/1.1", List.of(HOST), exchange -> {
             exchange.clientStatus(204);
@@ -367,52 +344,34 @@ class LaneEquivalenceTest {
             exchange.bodyIs("");
         }));
         cases.add(web("response-204-with-stray-transfer-encoding", "GET /r/no-content-chunked HTTP/1.1",
-                List.of(HOST), exchange -> {
-                    exchange.clientStatus(204);
-                    exchange.bodyIs("");
-                    exchange.open();
-                }));
+                List.of(HOST), exchange -> exchange.answeredAndOpen(204, "")));
         cases.add(web("response-204-with-content-length", "GET /r/no-content-length HTTP/1.1", List.of(HOST),
-                exchange -> {
-                    exchange.clientStatus(204);
-                    exchange.bodyIs("");
-                    exchange.open();
-                }));
+                exchange -> exchange.answeredAndOpen(204, "")));
         cases.add(web("response-304-with-etag", "GET /r/not-modified HTTP/1.1",
                 List.of(HOST, "If-None-Match: \"v1\""), exchange -> {
-                    exchange.clientStatus(304);
+                    exchange.answeredAndOpen(304, "");
                     exchange.clientHas("etag", "\"v1\"");
                     exchange.clientHas("cache-control", "max-age=60");
-                    exchange.bodyIs("");
-                    exchange.open();
                 }));
         cases.add(web("response-304-with-content-length", "GET /r/not-modified-length HTTP/1.1",
                 List.of(HOST, "If-None-Match: \"v2\""), exchange -> {
-                    exchange.clientStatus(304);
+                    exchange.answeredAndOpen(304, "");
                     // RFC 9110 8.6: the length the 200 would have had; not the length of a body here.
                     exchange.clientHas("content-length", "12");
-                    exchange.bodyIs("");
-                    exchange.open();
                 }));
         cases.add(web("response-304-chunked", "GET /r/not-modified-chunked HTTP/1.1",
                 List.of(HOST, "If-None-Match: \"v3\""), exchange -> {
-                    exchange.clientStatus(304);
+                    exchange.answeredAndOpen(304, "");
                     exchange.clientHas("etag", "\"v3\"");
-                    exchange.bodyIs("");
-                    exchange.open();
                 }));
         cases.add(web("response-head-with-content-length", "HEAD /r/head-length HTTP/1.1", List.of(HOST),
                 exchange -> {
-                    exchange.clientStatus(200);
+                    exchange.answeredAndOpen(200, "");
                     exchange.clientHas("content-length", "1000");
-                    exchange.bodyIs("");
-                    exchange.open();
                 }));
         cases.add(web("response-head-chunked", "HEAD /r/head-chunked HTTP/1.1", List.of(HOST), exchange -> {
-            exchange.clientStatus(200);
+            exchange.answeredAndOpen(200, "");
             exchange.clientLacks("content-length");
-            exchange.bodyIs("");
-            exchange.open();
         }));
         cases.add(web("response-early-hints", "GET /r/early-hints HTTP/1.1", List.of(HOST), exchange -> {
             exchange.clientStatus(200);
@@ -443,23 +402,16 @@ class LaneEquivalenceTest {
         }));
         cases.add(web("response-with-via", "GET /r/via HTTP/1.1", List.of(HOST),
                 exchange -> exchange.clientHas("via", "1.1 cache.example.org", "1.1 junction")));
-        cases.add(web("response-500", "GET /r/server-error HTTP/1.1", List.of(HOST), exchange -> {
-            exchange.clientStatus(500);
-            exchange.bodyIs("upstream broke\n");
-            exchange.open();
-        }));
+        cases.add(web("response-500", "GET /r/server-error HTTP/1.1", List.of(HOST),
+                exchange -> exchange.answeredAndOpen(500, "upstream broke\n")));
         cases.add(web("response-malformed", "GET /r/malformed HTTP/1.1", List.of(HOST), exchange -> {
             exchange.upstreamAttempts(1); // a retry goes to another endpoint, and there is none
-            exchange.clientStatus(502);
+            exchange.answeredAndOpen(502, "502 Bad Gateway\n");
             exchange.clientLacks("x-leak");
-            exchange.bodyIs("502 Bad Gateway\n");
-            exchange.open();
         }));
         cases.add(web("response-reset", "GET /r/reset HTTP/1.1", List.of(HOST), exchange -> {
             exchange.upstreamAttempts(1);
-            exchange.clientStatus(502);
-            exchange.bodyIs("502 Bad Gateway\n");
-            exchange.open();
+            exchange.answeredAndOpen(502, "502 Bad Gateway\n");
         }));
         cases.add(web("response-reset-mid-body", "GET /r/cut HTTP/1.1", List.of(HOST), exchange -> {
             exchange.upstreamAttempts(1); // the response started: no second try
@@ -551,7 +503,7 @@ class LaneEquivalenceTest {
                 observation = observation.withAttempts(attempts);
                 boolean closes = !observation.complete || "close".equals(observation.field("connection"));
                 if (closes) {
-                    observation = observation.withOpen(!client.closedWithin(5_000));
+                    observation = observation.withOpen(!client.closedWithin(Duration.ofSeconds(5)));
                     client.close();
                     clients.put(port, new Client(port));
                 } else {
@@ -572,13 +524,14 @@ class LaneEquivalenceTest {
      * Sends one case and reads its response; returns null when the connection closed before any byte of one.
      */
     private Observation exchange(Client client, Case c) {
-        int before = upstream.received.size();
+        int before = upstream.requests.size();
         client.send(c.head());
         Client.Response response = client.read(c.method().equals("HEAD"));
         if (response == null) {
             return null;
         }
-        List<String> received = new ArrayList<>(upstream.received.subList(before, upstream.received.size()));
+        List<String> heads = upstream.heads();
+        List<String> received = new ArrayList<>(heads.subList(before, heads.size()));
         for (String head : received) {
             assertEquals(List.of(c.name()), fields(head).get(CASE_FIELD),
                     c.name() + ": the upstream received another case's request: " + head);
@@ -675,6 +628,13 @@ class LaneEquivalenceTest {
                     name + ": trailers");
         }
 
+        /** The client got {@code status} and the whole {@code body}, and the connection stays open after it. */
+        void answeredAndOpen(int status, String body) {
+            clientStatus(status);
+            bodyIs(body);
+            open();
+        }
+
         void incomplete() {
             assertFalse(observation.complete, name + ": a body cut short must not look whole");
         }
@@ -685,6 +645,12 @@ class LaneEquivalenceTest {
 
         void closed() {
             assertFalse(observation.open, name + ": the connection is closed");
+        }
+
+        /** The response carried {@code Connection: close}, and the connection closed after it. */
+        void closedAsAnnounced() {
+            clientHas("connection", "close");
+            closed();
         }
     }
 
@@ -815,33 +781,24 @@ class LaneEquivalenceTest {
 
     // The client
 
-    /** A client on a raw socket: writes request heads, reads responses byte by byte. */
+    /** A client on a raw socket ({@link RoutingRawClient}): writes request heads, reads responses byte by byte. */
     private static final class Client implements AutoCloseable {
-        private final Socket socket;
+        private final RoutingRawClient connection;
         private final InputStream in;
-        private final OutputStream out;
 
         /** A response as read: the fields in order with lower-case names, the body decoded from its framing. */
         record Response(int status, List<String[]> fields, String body, List<String[]> trailers, boolean complete) {
         }
 
         Client(int port) {
-            try {
-                socket = new Socket();
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
-                socket.setSoTimeout(10_000);
-                in = new BufferedInputStream(socket.getInputStream());
-                out = socket.getOutputStream();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            connection = new RoutingRawClient(port);
+            in = connection.input();
         }
 
         void send(String text) {
             try {
-                out.write(latin1(text));
-                out.flush();
-            } catch (IOException e) {
+                connection.send(text);
+            } catch (UncheckedIOException e) {
                 // A connection the gateway closed: the read that follows tells.
             }
         }
@@ -901,10 +858,10 @@ class LaneEquivalenceTest {
         }
 
         /** Reads a head's lines up to the empty one; null when the stream ends before its first byte. */
-        private List<String> head() throws IOException {
+        private List<String> head() {
             List<String> lines = new ArrayList<>();
             while (true) {
-                String line = line(lines.isEmpty());
+                String line = connection.crlfLine(lines.isEmpty());
                 if (line == null) {
                     return null;
                 }
@@ -918,14 +875,14 @@ class LaneEquivalenceTest {
         /** Decodes a chunked body into {@code body}; returns false when the connection ended before its end. */
         private boolean chunked(ByteArrayOutputStream body, List<String[]> trailers) throws IOException {
             while (true) {
-                String sizeLine = line(true);
+                String sizeLine = connection.crlfLine(true);
                 if (sizeLine == null) {
                     return false;
                 }
                 int semicolon = sizeLine.indexOf(';');
                 int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).strip(), 16);
                 if (size == 0) {
-                    for (String trailer = line(true); ; trailer = line(true)) {
+                    for (String trailer = connection.crlfLine(true); ; trailer = connection.crlfLine(true)) {
                         if (trailer == null) {
                             return false;
                         }
@@ -942,43 +899,11 @@ class LaneEquivalenceTest {
                 if (data.length < size) {
                     return false;
                 }
-                String end = line(true);
+                String end = connection.crlfLine(true);
                 if (end == null) {
                     return false;
                 }
                 assertEquals("", end, "CRLF after the chunk data");
-            }
-        }
-
-        /**
-         * Reads a line without its CRLF; returns null when the connection ends (or is reset) before a byte of it and
-         * {@code endAllowed}.
-         */
-        private String line(boolean endAllowed) throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            while (true) {
-                int b;
-                try {
-                    b = in.read();
-                } catch (SocketException e) {
-                    b = -1; // reset
-                }
-                if (b < 0) {
-                    if (line.size() == 0 && endAllowed) {
-                        return null;
-                    }
-                    throw new AssertionError("connection closed mid-line: "
-                            + line.toString(StandardCharsets.ISO_8859_1));
-                }
-                if (b == '\n') {
-                    String text = line.toString(StandardCharsets.ISO_8859_1);
-                    assertTrue(text.endsWith("\r"), "a line ends with CRLF: " + text);
-                    return text.substring(0, text.length() - 1);
-                }
-                line.write(b);
-                if (line.size() > 65_536) {
-                    throw new AssertionError("line too long");
-                }
             }
         }
 
@@ -1020,227 +945,113 @@ class LaneEquivalenceTest {
             return true;
         }
 
-        /** Waits up to {@code millis} for the peer to close; returns whether it did. */
-        boolean closedWithin(long millis) {
-            try {
-                socket.setSoTimeout((int) millis);
-                while (true) {
-                    if (in.read() < 0) {
-                        return true;
-                    }
-                }
-            } catch (SocketTimeoutException e) {
-                return false;
-            } catch (SocketException e) {
-                return true;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        /** Waits up to {@code limit} for the peer to close, discarding what arrives; returns whether it did. */
+        boolean closedWithin(Duration limit) {
+            return connection.closedWithin(limit);
         }
 
         @Override
         public void close() {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            connection.close();
         }
     }
 
     // The upstream
 
     /**
-     * An HTTP/1.1 upstream on a raw {@link ServerSocket}, a thread per connection: records each request head as
-     * received and answers as the request's path says ({@code /r/<answer>} anywhere in it).
+     * Answers as the request's path says ({@code /r/<answer>} anywhere in it); returns whether the connection stays
+     * open.
      */
-    private static final class RecordingUpstream {
-        private final ServerSocket server;
-        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-        private volatile boolean closed;
-        /** The request heads in arrival order, probes included. */
-        final List<String> received = new CopyOnWriteArrayList<>();
-
-        RecordingUpstream() {
-            try {
-                server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    private static boolean answer(String head, Socket socket, OutputStream out) throws IOException {
+        String requestLine = head.substring(0, head.indexOf("\r\n"));
+        boolean headRequest = requestLine.startsWith("HEAD ");
+        String target = requestLine.substring(requestLine.indexOf(' ') + 1, requestLine.lastIndexOf(' '));
+        int r = target.indexOf("/r/");
+        String answer = r < 0 ? "ok" : target.substring(r + 3).split("[/?]", 2)[0];
+        switch (answer) {
+            case "chunked" -> write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTrailer: X-Checksum\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n"
+                    + "0\r\nX-Checksum: abc\r\nX-Other: def\r\n\r\n");
+            case "close-delimited" -> {
+                write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil ");
+                pause(20);
+                write(out, "the close\n");
+                return false;
             }
-            Thread.ofPlatform().daemon().name("recording-upstream-accept").start(this::accept);
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getLocalPort();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void accept() {
-            while (!closed) {
-                try {
-                    Socket socket = server.accept();
-                    sockets.add(socket);
-                    Thread.ofPlatform().daemon().name("recording-upstream").start(() -> serve(socket));
-                } catch (IOException e) {
-                    return; // closed
-                }
+            case "close-delimited-10" -> {
+                write(out, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close\n");
+                return false;
             }
-        }
-
-        private void serve(Socket socket) {
-            try (socket) {
-                socket.setSoTimeout(30_000);
-                InputStream in = new BufferedInputStream(socket.getInputStream());
-                OutputStream out = socket.getOutputStream();
-                while (!closed) {
-                    String head = readHead(in);
-                    if (head == null) {
-                        return;
-                    }
-                    received.add(head);
-                    if (!answer(head, socket, out)) {
-                        return;
-                    }
-                }
-            } catch (IOException e) {
-                // the gateway closed or reset the connection
-            } finally {
-                sockets.remove(socket);
+            case "no-content" -> write(out, "HTTP/1.1 204 No Content\r\nX-Kind: none\r\n\r\n");
+            case "no-content-chunked" -> write(out, "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked"
+                    + "\r\n\r\n");
+            case "length-then-close" -> {
+                write(out, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 6\r\n\r\nclosed");
+                return false;
             }
-        }
-
-        /** Writes the answer the request's path asks for; returns whether the connection stays open. */
-        private static boolean answer(String head, Socket socket, OutputStream out) throws IOException {
-            String requestLine = head.substring(0, head.indexOf("\r\n"));
-            boolean headRequest = requestLine.startsWith("HEAD ");
-            String target = requestLine.substring(requestLine.indexOf(' ') + 1, requestLine.lastIndexOf(' '));
-            int r = target.indexOf("/r/");
-            String answer = r < 0 ? "ok" : target.substring(r + 3).split("[/?]", 2)[0];
-            switch (answer) {
-                case "chunked" -> write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTrailer: X-Checksum\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n"
-                        + "0\r\nX-Checksum: abc\r\nX-Other: def\r\n\r\n");
-                case "close-delimited" -> {
-                    write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil ");
-                    pause(20);
-                    write(out, "the close\n");
-                    return false;
-                }
-                case "close-delimited-10" -> {
-                    write(out, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close\n");
-                    return false;
-                }
-                case "no-content" -> write(out, "HTTP/1.1 204 No Content\r\nX-Kind: none\r\n\r\n");
-                case "no-content-chunked" -> write(out, "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked"
-                        + "\r\n\r\n");
-                case "length-then-close" -> {
-                    write(out, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 6\r\n\r\nclosed");
-                    return false;
-                }
-                case "http10-keep-alive" -> write(out, "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
-                        + "Keep-Alive: timeout=5\r\nContent-Length: 3\r\n\r\nten");
-                case "not-modified-chunked" -> write(out, "HTTP/1.1 304 Not Modified\r\nETag: \"v3\"\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n");
-                case "no-content-length" -> write(out, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
-                case "reason" -> write(out, "HTTP/1.1 200 Fine Thanks\r\nContent-Length: 2\r\n\r\nok");
-                case "not-modified" -> write(out, "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n"
-                        + "Cache-Control: max-age=60\r\n\r\n");
-                case "not-modified-length" -> write(out, "HTTP/1.1 304 Not Modified\r\nETag: \"v2\"\r\n"
-                        + "Content-Length: 12\r\n\r\n");
-                case "head-length" -> write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000"
-                        + "\r\n\r\n" + (headRequest ? "" : "x".repeat(1000)));
-                case "head-chunked" -> write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n" + (headRequest ? "" : "2\r\nok\r\n0\r\n\r\n"));
-                case "early-hints" -> {
-                    write(out, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n");
-                    pause(20);
-                    write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal");
-                }
-                case "hop-by-hop" -> write(out, "HTTP/1.1 200 OK\r\nConnection: x-bar, keep-alive\r\nX-Bar: 1\r\n"
-                        + "Keep-Alive: timeout=5\r\nProxy-Authenticate: Basic realm=\"upstream-proxy\"\r\n"
-                        + "WWW-Authenticate: Basic realm=\"origin\"\r\nProxy-Connection: keep-alive\r\nUpgrade: h2c\r\n"
-                        + "X-Visible: yes\r\nContent-Length: 2\r\n\r\nok");
-                case "two-connection" -> write(out, "HTTP/1.1 200 OK\r\nConnection: x-one\r\nX-One: 1\r\n"
-                        + "Connection: X-Two\r\nX-Two: 2\r\nX-Three: 3\r\nContent-Length: 2\r\n\r\nok");
-                case "cookies" -> write(out, "HTTP/1.1 200 OK\r\nSet-Cookie: a=1; Path=/\r\nContent-Length: 2\r\n"
-                        + "Set-Cookie: b=2; Path=/; HttpOnly\r\n\r\nok");
-                case "via" -> write(out, "HTTP/1.1 200 OK\r\nVia: 1.1 cache.example.org\r\nContent-Length: 2\r\n"
-                        + "\r\nok");
-                case "server-error" -> write(out, "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
-                        + "Content-Length: 15\r\n\r\nupstream broke\n");
-                case "malformed" -> {
-                    write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nX-Leak: yes"
-                            + "\r\n\r\n0\r\n\r\n");
-                    return false;
-                }
-                case "reset" -> {
-                    socket.setSoLinger(true, 0);
-                    return false;
-                }
-                case "cut" -> {
-                    write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly ten..");
-                    pause(200); // the head and what came of the body reach the client before the reset
-                    socket.setSoLinger(true, 0);
-                    return false;
-                }
-                default -> {
-                    String body = "seen " + requestLine + " @ " + lastSegment(target) + "\n";
-                    write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
-                            + body.length() + "\r\n\r\n" + (headRequest ? "" : body));
-                }
+            case "http10-keep-alive" -> write(out, "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+                    + "Keep-Alive: timeout=5\r\nContent-Length: 3\r\n\r\nten");
+            case "not-modified-chunked" -> write(out, "HTTP/1.1 304 Not Modified\r\nETag: \"v3\"\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n");
+            case "no-content-length" -> write(out, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
+            case "reason" -> write(out, "HTTP/1.1 200 Fine Thanks\r\nContent-Length: 2\r\n\r\nok");
+            case "not-modified" -> write(out, "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n"
+                    + "Cache-Control: max-age=60\r\n\r\n");
+            case "not-modified-length" -> write(out, "HTTP/1.1 304 Not Modified\r\nETag: \"v2\"\r\n"
+                    + "Content-Length: 12\r\n\r\n");
+            case "head-length" -> write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000"
+                    + "\r\n\r\n" + (headRequest ? "" : "x".repeat(1000)));
+            case "head-chunked" -> write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n" + (headRequest ? "" : "2\r\nok\r\n0\r\n\r\n"));
+            case "early-hints" -> {
+                write(out, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n");
+                pause(20);
+                write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal");
             }
-            return true;
-        }
-
-        private static String lastSegment(String target) {
-            int question = target.indexOf('?');
-            String path = question < 0 ? target : target.substring(0, question);
-            return path.substring(path.lastIndexOf('/') + 1);
-        }
-
-        private static void write(OutputStream out, String text) throws IOException {
-            out.write(latin1(text));
-            out.flush();
-        }
-
-        /** Reads a request head; returns null at an end of stream before its first byte. */
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int matched = 0;
-            while (matched < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    if (head.size() == 0) {
-                        return null;
-                    }
-                    throw new IOException("end of stream inside a request head");
-                }
-                head.write(b);
-                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-                if (head.size() > 65_536) {
-                    throw new IOException("request head too large");
-                }
+            case "hop-by-hop" -> write(out, "HTTP/1.1 200 OK\r\nConnection: x-bar, keep-alive\r\nX-Bar: 1\r\n"
+                    + "Keep-Alive: timeout=5\r\nProxy-Authenticate: Basic realm=\"upstream-proxy\"\r\n"
+                    + "WWW-Authenticate: Basic realm=\"origin\"\r\nProxy-Connection: keep-alive\r\nUpgrade: h2c\r\n"
+                    + "X-Visible: yes\r\nContent-Length: 2\r\n\r\nok");
+            case "two-connection" -> write(out, "HTTP/1.1 200 OK\r\nConnection: x-one\r\nX-One: 1\r\n"
+                    + "Connection: X-Two\r\nX-Two: 2\r\nX-Three: 3\r\nContent-Length: 2\r\n\r\nok");
+            case "cookies" -> write(out, "HTTP/1.1 200 OK\r\nSet-Cookie: a=1; Path=/\r\nContent-Length: 2\r\n"
+                    + "Set-Cookie: b=2; Path=/; HttpOnly\r\n\r\nok");
+            case "via" -> write(out, "HTTP/1.1 200 OK\r\nVia: 1.1 cache.example.org\r\nContent-Length: 2\r\n"
+                    + "\r\nok");
+            case "server-error" -> write(out, "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: 15\r\n\r\nupstream broke\n");
+            case "malformed" -> {
+                write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nX-Leak: yes"
+                        + "\r\n\r\n0\r\n\r\n");
+                return false;
             }
-            return head.toString(StandardCharsets.ISO_8859_1);
-        }
-
-        void close() {
-            closed = true;
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // closing anyway
+            case "reset" -> {
+                socket.setSoLinger(true, 0);
+                return false;
             }
-            for (Socket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing anyway
-                }
+            case "cut" -> {
+                write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly ten..");
+                pause(200); // the head and what came of the body reach the client before the reset
+                socket.setSoLinger(true, 0);
+                return false;
+            }
+            default -> {
+                String body = "seen " + requestLine + " @ " + lastSegment(target) + "\n";
+                write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                        + body.length() + "\r\n\r\n" + (headRequest ? "" : body));
             }
         }
+        return true;
+    }
+
+    private static String lastSegment(String target) {
+        int question = target.indexOf('?');
+        String path = question < 0 ? target : target.substring(0, question);
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(latin1(text));
+        out.flush();
     }
 }
