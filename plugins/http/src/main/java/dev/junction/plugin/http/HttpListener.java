@@ -290,6 +290,7 @@ final class HttpListener implements Listener {
             return;
         }
         DefaultHttpExchange exchange = new DefaultHttpExchange(this, request, host, path, start);
+        closeWhenAsked(request);
         if (route == null) {
             meters.unrouted.increment();
             request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, HttpResponses.TEXT)
@@ -310,6 +311,27 @@ final class HttpListener implements Listener {
         } else {
             run(exchange);
         }
+    }
+
+    /**
+     * Closes an HTTP/1.x connection after this response when the client's {@code Connection} fields hold the
+     * {@code close} option (RFC 9112 9.6): Vert.x does so only for a single field whose whole value is
+     * {@code close}, not for the option in a list or in a second field.
+     */
+    private static void closeWhenAsked(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            return;
+        }
+        if (request.getHeader(HttpHeaders.CONNECTION) == null) {
+            return;
+        }
+        String options = ForwardedHeaders.connectionOptions(request.headers());
+        if (options.equalsIgnoreCase("close") || !ForwardedHeaders.hasToken(options, "close")) {
+            return;
+        }
+        HttpServerResponse response = request.response();
+        response.putHeader(HttpHeaders.CONNECTION, "close");
+        response.bodyEndHandler(v -> request.connection().close());
     }
 
     private static int fieldCount(HttpServerRequest request) {

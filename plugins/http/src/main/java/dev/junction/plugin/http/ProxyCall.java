@@ -40,8 +40,6 @@ final class ProxyCall extends ProxyAttempts {
     private final ContextInternal context;
     private final Promise<Void> done;
     private final boolean hasContentLength;
-    /** The client's Connection fields ask to close after this response (RFC 9112 9.6). */
-    private final boolean clientCloses;
     private UpstreamRequest upstreamRequest;
     private long sentNanos;
     private boolean bodyStarted;
@@ -66,19 +64,11 @@ final class ProxyCall extends ProxyAttempts {
         this.context = context;
         this.done = context.promise();
         this.hasContentLength = request.headers().contains(HttpHeaders.CONTENT_LENGTH);
-        String connection = request.version() == HttpVersion.HTTP_2 ? null
-                : ForwardedHeaders.connectionOptions(request.headers());
-        this.clientCloses = connection != null && ForwardedHeaders.hasToken(connection, "close");
     }
 
     Future<Void> start() {
         response.closeHandler(v -> clientGone());
         response.exceptionHandler(failure -> clientGone());
-        if (clientCloses) {
-            // Vert.x closes only after a Connection field that is exactly "close", but the option may stand in a
-            // list or in another field. The listener closes after an error answer that says so; see the end below.
-            response.putHeader(HttpHeaders.CONNECTION, "close");
-        }
         begin();
         return done.future();
     }
@@ -272,9 +262,10 @@ final class ProxyCall extends ProxyAttempts {
             pendingChunk = null;
             exchange.prepareResponseHead();
             Buffer last = exchange.transformBody(chunk, true);
-            Future<Void> ended = last.length() == 0 ? response.end() : response.end(last);
-            if (clientCloses) {
-                ended.onComplete(written -> request.connection().close());
+            if (last.length() == 0) {
+                response.end();
+            } else {
+                response.end(last);
             }
             finish(null); // a write that fails after this is the client's leaving, seen by the close handler
         });

@@ -345,6 +345,22 @@ class HttpRoutingTest {
     }
 
     @Test
+    void closeAmongTheConnectionOptionsClosesAfterTheResponse() {
+        for (String fields : new String[] {"Connection: x-foo, close\r\n", "Connection: keep-alive\r\nConnection: Close\r\n",
+                "Connection: close\r\n"}) {
+            try (RoutingRawClient client = new RoutingRawClient(port)) {
+                client.send("GET /api/x HTTP/1.1\r\nHost: example.test\r\n" + fields + "\r\n"
+                        + "GET /first HTTP/1.1\r\nHost: example.test\r\n\r\n");
+                RoutingRawClient.Response response = client.read();
+                assertThat(response.body()).as(fields).isEqualTo("api-x");
+                assertThat(response.header("connection")).as(fields).isEqualToIgnoringCase("close");
+                assertThat(client.closedWithin(Duration.ofSeconds(5)))
+                        .as("%s: closed, the pipelined request after it unanswered", fields).isTrue();
+            }
+        }
+    }
+
+    @Test
     void theJdkClientIsRoutedLikeTheRawOne() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
