@@ -89,6 +89,9 @@ final class ForwardedHeaders {
      * field lines are one comma-separated list), or null when there is none.
      */
     static String connectionOptions(MultiMap headers) {
+        if (!headers.contains(CONNECTION)) {
+            return null; // the common case, without a list
+        }
         List<String> values = headers.getAll(CONNECTION);
         return switch (values.size()) {
             case 0 -> null;
