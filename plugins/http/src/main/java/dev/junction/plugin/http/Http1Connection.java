@@ -13,6 +13,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -76,6 +77,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
     private boolean keepAlive;
     private Promise<UpstreamResponse> response;
     private int status;
+    /** The response being read came as HTTP/1.0. */
+    private boolean http10;
     private MultiMap responseHeaders;
     private MultiMap trailers;
     private Handler<Buffer> chunkHandler;
@@ -294,6 +297,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
     }
 
     @Override
+    public HttpVersion version() {
+        return http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+    }
+
+    @Override
     public MultiMap responseHeaders() {
         return responseHeaders;
     }
@@ -344,6 +352,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter
         }
         keepAlive = head.keepAlive();
         status = head.status();
+        http10 = head.http10();
         if (raw != null) {
             raw.head(head);
             return;

@@ -56,6 +56,7 @@ final class HttpListener implements Listener {
     private final String via2;
     /** The {@code Via} field line of responses forwarded from HTTP/1.1 upstreams by the lane. */
     private final byte[] viaLine;
+    private final byte[] viaLine10;
     private final System.Logger logger;
     private final AtomicLong active = new AtomicLong();
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
@@ -74,6 +75,7 @@ final class HttpListener implements Listener {
         this.via11 = "1.1 " + options.via();
         this.via2 = "2 " + options.via();
         this.viaLine = ("via: " + via11 + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        this.viaLine10 = ("via: " + via10 + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /** A route compiled for matching, with per-route meters. */
@@ -98,9 +100,12 @@ final class HttpListener implements Listener {
         return options;
     }
 
-    /** Returns the {@code Via} field line, with its CRLF, of responses from HTTP/1.1 upstreams. */
-    byte[] viaLine() {
-        return viaLine;
+    /**
+     * Returns the {@code Via} field line, with its CRLF, of a response from an HTTP/1.1 upstream, or from an HTTP/1.0
+     * one when {@code http10} (RFC 9110 7.6.3: the protocol the gateway received the message with).
+     */
+    byte[] viaLine(boolean http10) {
+        return http10 ? viaLine10 : viaLine;
     }
 
     AccessLog accessLog() {

@@ -222,8 +222,7 @@ final class ProxyCall extends ProxyAttempts {
         response.setStatusCode(status);
         MultiMap out = response.headers();
         ForwardedHeaders.copyEndToEnd(upstream.responseHeaders(), out, false);
-        out.add(ForwardedHeaders.VIA, exchange.listener().via(upstream.http2() ? HttpVersion.HTTP_2
-                : HttpVersion.HTTP_1_1));
+        out.add(ForwardedHeaders.VIA, exchange.listener().via(upstream.version()));
         if (!out.contains(HttpHeaders.CONTENT_LENGTH) && request.method() != HttpMethod.HEAD
                 && status != 204 && status != 304 && status >= 200) {
             response.setChunked(true);

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 
 /**
@@ -59,7 +60,8 @@ interface UpstreamRequest {
         /** Returns the response headers. */
         MultiMap responseHeaders();
 
-        boolean http2();
+        /** Returns the protocol version the upstream answered with. */
+        HttpVersion version();
 
         /** Sets what receives each body chunk; the receiver owns it. */
         void handler(Handler<Buffer> handler);

@@ -94,8 +94,8 @@ final class VertxUpstreamRequest implements UpstreamRequest {
         }
 
         @Override
-        public boolean http2() {
-            return response.version() == HttpVersion.HTTP_2;
+        public HttpVersion version() {
+            return response.version();
         }
 
         @Override

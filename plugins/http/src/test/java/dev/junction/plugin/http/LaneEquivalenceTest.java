@@ -337,6 +337,7 @@ class LaneEquivalenceTest {
                 exchange -> {
                     exchange.answeredAndOpen(200, "ten");
                     exchange.clientLacks("connection", "keep-alive");
+                    exchange.clientHas("via", "1.0 junction"); // RFC 9110 7.6.3: the protocol it was received with
                 }));
         cases.add(web("response-204", "GET /r/no-content HTTP/1.1", List.of(HOST), exchange -> {
             exchange.clientStatus(204);
