@@ -43,7 +43,7 @@ final class ForwardedHeaders {
             case 2 -> equalsIgnoreCase(name, "te");
             case 4 -> equalsIgnoreCase(name, "host");
             case 6 -> equalsIgnoreCase(name, "expect");
-            case 7 -> equalsIgnoreCase(name, "trailer") || equalsIgnoreCase(name, "upgrade");
+            case 7 -> equalsIgnoreCase(name, "upgrade");
             case 10 -> equalsIgnoreCase(name, "connection") || equalsIgnoreCase(name, "keep-alive");
             case 14 -> equalsIgnoreCase(name, "http2-settings");
             case 16 -> equalsIgnoreCase(name, "proxy-connection");
@@ -145,6 +145,7 @@ final class ForwardedHeaders {
         }
         return switch (name.length()) {
             case 5 -> equalsIgnoreCase(name, "range");
+            case 7 -> equalsIgnoreCase(name, "trailer"); // announces trailers: a head field
             case 6 -> equalsIgnoreCase(name, "cookie") || equalsIgnoreCase(name, "pragma");
             case 12 -> equalsIgnoreCase(name, "content-type") || equalsIgnoreCase(name, "max-forwards");
             case 13 -> equalsIgnoreCase(name, "authorization") || equalsIgnoreCase(name, "cache-control")

@@ -830,6 +830,7 @@ class Http1ResponseReaderTest {
                 + "Date: Mon, 01 Jan 2024 00:00:00 GMT\r\n"
                 + "Content-Type: text/html;charset=utf-8\r\n"
                 + "Set-Cookie: a=1\r\n"
+                + "Trailer: X-Checksum\r\n"
                 + "set-cookie: b=2\r\n"
                 + "X-Empty: \r\n"
                 + "Via: 1.1 junction\r\n";

@@ -320,6 +320,7 @@ class LaneEquivalenceTest {
                     exchange.clientStatus(200);
                     exchange.bodyIs("hello, world");
                     exchange.trailersAre(List.of("x-checksum: abc", "x-other: def"));
+                    exchange.clientHas("trailer", "X-Checksum"); // end-to-end (RFC 9110 6.6.2), like the trailers
                 }));
         cases.add(web("response-close-delimited", "GET /r/close-delimited HTTP/1.1", List.of(HOST), exchange -> {
             exchange.answeredAndOpen(200, "until the close\n");
