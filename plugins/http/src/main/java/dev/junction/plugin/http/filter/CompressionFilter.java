@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The {@code compression} filter: compresses response bodies with gzip or deflate as they stream, by the client's
- * {@code Accept-Encoding}. It leaves alone responses that are small (by {@code Content-Length}), of other content
+ * The {@code compression} filter: compresses response bodies with gzip, deflate or (when configured) brotli as they
+ * stream, by the client's {@code Accept-Encoding}. It leaves alone responses that are small (by {@code Content-Length}), of other content
  * types, already encoded, partial, marked {@code no-transform}, answers to HEAD, and statuses without a body; it
  * adds {@code Vary: Accept-Encoding} to every response it could have compressed, removes {@code Content-Length}
  * and weakens a strong {@code ETag} of those it compresses.
@@ -25,6 +25,7 @@ final class CompressionFilter implements HttpFilter {
             "application/javascript", "application/xml", "application/*+xml", "application/x-ndjson",
             "application/wasm", "image/svg+xml", "font/ttf", "font/otf");
     private static final List<String> CODINGS = List.of("gzip", "deflate");
+    private static final List<String> KNOWN_CODINGS = List.of("br", "gzip", "deflate");
 
     private final long minSize;
     private final List<String> contentTypes;
@@ -64,15 +65,19 @@ final class CompressionFilter implements HttpFilter {
         List<String> codings = new ArrayList<>();
         for (String coding : codingsNode.isMissing() ? CODINGS : Config.strings(codingsNode)) {
             String lower = coding.strip().toLowerCase(Locale.ROOT);
-            if (!CODINGS.contains(lower)) {
-                throw codingsNode.error('"' + coding + "\" (expected: gzip or deflate)");
+            if (!KNOWN_CODINGS.contains(lower)) {
+                throw codingsNode.error('"' + coding + "\" (expected: br, gzip or deflate)");
+            }
+            if (lower.equals(BrotliBodyEncoder.CODING) && BrotliBodyEncoder.unavailability() != null) {
+                throw codingsNode.error("br, but brotli is not available on this platform ("
+                        + BrotliBodyEncoder.unavailability() + ")");
             }
             if (!codings.contains(lower)) {
                 codings.add(lower);
             }
         }
         if (codings.isEmpty()) {
-            throw codingsNode.error("an empty list (expected: gzip, deflate or both, in order of preference)");
+            throw codingsNode.error("an empty list (expected: some of br, gzip and deflate, in order of preference)");
         }
         int level = Config.intRange(config.get("level"), 6, 1, 9);
         return new CompressionFilter(minSize, types, codings, level);
@@ -108,7 +113,8 @@ final class CompressionFilter implements HttpFilter {
         if (coding == null) {
             return;
         }
-        BodyEncoder encoder = new BodyEncoder(coding, level);
+        ResponseBodyTransform encoder = coding.equals(BrotliBodyEncoder.CODING) ? new BrotliBodyEncoder(level)
+                : new BodyEncoder(coding, level);
         if (!ResponseBodyHook.install(exchange, encoder)) {
             encoder.close();
             return;

@@ -17,6 +17,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import com.aayushatharva.brotli4j.decoder.Decoder;
+import com.aayushatharva.brotli4j.decoder.DecoderJNI;
+import com.aayushatharva.brotli4j.decoder.DirectDecompress;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -70,6 +73,11 @@ class CompressionFilterTest {
                         filters:
                           - compression: {}
                         action: {respond: {status: 200, body: "BODY", content-type: "text/html"}}
+                      - name: brotli
+                        match: {headers: {x-brotli: "yes"}}
+                        filters:
+                          - compression: {min-size: 1KiB, encodings: [br, gzip]}
+                        action: {proxy: {upstream: app}}
                       - name: app
                         filters:
                           - compression: {min-size: 1KiB}
@@ -92,7 +100,15 @@ class CompressionFilterTest {
     }
 
     private HttpResponse<byte[]> get(String path, String acceptEncoding) {
-        HttpRequest.Builder request = gateway.request(path);
+        return get(gateway.request(path), acceptEncoding);
+    }
+
+    /** Asks the route whose compression offers brotli first, then gzip. */
+    private HttpResponse<byte[]> getBrotliRoute(String path, String acceptEncoding) {
+        return get(gateway.request(path).header("x-brotli", "yes"), acceptEncoding);
+    }
+
+    private HttpResponse<byte[]> get(HttpRequest.Builder request, String acceptEncoding) {
         if (acceptEncoding != null) {
             request.header("accept-encoding", acceptEncoding);
         }
@@ -102,6 +118,12 @@ class CompressionFilterTest {
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    private static String unbrotli(byte[] body) throws IOException {
+        DirectDecompress decoded = Decoder.decompress(body);
+        assertThat(decoded.getResultStatus()).isEqualTo(DecoderJNI.Status.DONE);
+        return new String(decoded.getDecompressedData(), StandardCharsets.UTF_8);
     }
 
     private static String gunzip(byte[] body) throws IOException {
@@ -130,6 +152,74 @@ class CompressionFilterTest {
                 StandardCharsets.UTF_8);
         assertThat(body.lines()).hasSize(50);
         assertThat(body).startsWith("{\"line\":0,");
+    }
+
+    @Test
+    void brotliIsChosenWhereConfiguredAndAccepted() throws IOException {
+        HttpResponse<byte[]> response = getBrotliRoute("/big", "gzip, deflate, br");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-encoding")).hasValue("br");
+        assertThat(response.headers().firstValue("content-length")).isEmpty();
+        assertThat(response.headers().firstValue("etag")).hasValue("W/\"v1\"");
+        assertThat(response.body().length).isLessThan(TEXT.length() / 10);
+        assertThat(unbrotli(response.body())).isEqualTo(TEXT);
+
+        HttpResponse<byte[]> streamed = getBrotliRoute("/chunked", "br");
+        assertThat(streamed.headers().firstValue("content-encoding")).hasValue("br");
+        String body = unbrotli(streamed.body());
+        assertThat(body.lines()).hasSize(50);
+        assertThat(body).startsWith("{\"line\":0,").endsWith("\"}\n");
+
+        HttpResponse<byte[]> gzip = getBrotliRoute("/big", "gzip, br;q=0.5");
+        assertThat(gzip.headers().firstValue("content-encoding")).hasValue("gzip");
+        assertThat(gunzip(gzip.body())).isEqualTo(TEXT);
+        assertThat(getBrotliRoute("/big", "deflate").headers().firstValue("content-encoding"))
+                .as("deflate is not offered on that route").isEmpty();
+    }
+
+    @Test
+    void everyFlushedChunkOfABrotliStreamDecodesOnItsOwn() throws IOException {
+        BrotliBodyEncoder encoder = new BrotliBodyEncoder(6);
+        try {
+            java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+            StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < 5; i++) {
+                String event = "data: event " + i + " " + "y".repeat(i * 7000) + "\n\n";
+                expected.append(event);
+                sent.writeBytes(encoder.transform(Buffer.buffer(event)).getBytes());
+                // What was flushed so far decodes to everything sent so far (server-sent events keep flowing).
+                com.aayushatharva.brotli4j.decoder.DecoderJNI.Wrapper decoder =
+                        new com.aayushatharva.brotli4j.decoder.DecoderJNI.Wrapper(sent.size());
+                try {
+                    decoder.getInputBuffer().put(sent.toByteArray());
+                    decoder.push(sent.size());
+                    java.io.ByteArrayOutputStream decoded = new java.io.ByteArrayOutputStream();
+                    while (true) {
+                        if (decoder.hasOutput()) {
+                            java.nio.ByteBuffer out = decoder.pull();
+                            byte[] bytes = new byte[out.remaining()];
+                            out.get(bytes);
+                            decoded.writeBytes(bytes);
+                        } else if (decoder.getStatus() == DecoderJNI.Status.NEEDS_MORE_OUTPUT
+                                || decoder.getStatus() == DecoderJNI.Status.OK) {
+                            decoder.push(0);
+                        } else {
+                            break;
+                        }
+                    }
+                    assertThat(decoder.getStatus()).as("a stream that is not finished yet")
+                            .isEqualTo(DecoderJNI.Status.NEEDS_MORE_INPUT);
+                    assertThat(decoded.toString(StandardCharsets.UTF_8)).isEqualTo(expected.toString());
+                } finally {
+                    decoder.destroy();
+                }
+            }
+            sent.writeBytes(encoder.finish().getBytes());
+            assertThat(unbrotli(sent.toByteArray())).isEqualTo(expected.toString());
+        } finally {
+            encoder.close();
+        }
     }
 
     @Test
