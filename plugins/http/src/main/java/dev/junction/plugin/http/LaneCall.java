@@ -202,7 +202,8 @@ final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchang
         boolean bodyless = method == HttpMethod.HEAD || code == 204 || code == 304;
         rechunk = !bodyless && !head.chunked() && head.contentLength() < 0;
         HeadWriter out = HeadWriter.get();
-        head.writeForwarded(out, listener.viaLine(head.http10()), rechunk || head.chunked(), clientCloses || lane.closing());
+        head.writeForwarded(out, listener.viaLine(head.http10()), rechunk || head.chunked(),
+                clientCloses || lane.closing());
         headWritten = true;
         long length = head.contentLength();
         int room = !bodyless && !rechunk && length > 0 && length <= SMALL_BODY ? (int) length : 0;

@@ -346,8 +346,8 @@ class HttpRoutingTest {
 
     @Test
     void closeAmongTheConnectionOptionsClosesAfterTheResponse() {
-        for (String fields : new String[] {"Connection: x-foo, close\r\n", "Connection: keep-alive\r\nConnection: Close\r\n",
-                "Connection: close\r\n"}) {
+        for (String fields : new String[] {"Connection: x-foo, close\r\n",
+                "Connection: keep-alive\r\nConnection: Close\r\n", "Connection: close\r\n"}) {
             try (RoutingRawClient client = new RoutingRawClient(port)) {
                 client.send("GET /api/x HTTP/1.1\r\nHost: example.test\r\n" + fields + "\r\n"
                         + "GET /first HTTP/1.1\r\nHost: example.test\r\n\r\n");

@@ -14,10 +14,10 @@ import java.util.Locale;
 
 /**
  * The {@code compression} filter: compresses response bodies with gzip, deflate or (when configured) brotli as they
- * stream, by the client's {@code Accept-Encoding}. It leaves alone responses that are small (by {@code Content-Length}), of other content
- * types, already encoded, partial, marked {@code no-transform}, answers to HEAD, and statuses without a body; it
- * adds {@code Vary: Accept-Encoding} to every response it could have compressed, removes {@code Content-Length}
- * and weakens a strong {@code ETag} of those it compresses.
+ * stream, by the client's {@code Accept-Encoding}. It leaves alone responses that are small (by
+ * {@code Content-Length}), of other content types, already encoded, partial, marked {@code no-transform}, answers
+ * to HEAD, and statuses without a body; it adds {@code Vary: Accept-Encoding} to every response it could have
+ * compressed, removes {@code Content-Length} and weakens a strong {@code ETag} of those it compresses.
  */
 final class CompressionFilter implements HttpFilter {
 
