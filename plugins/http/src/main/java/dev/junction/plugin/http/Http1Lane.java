@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It sits right after the request decoder, so the request guard has checked every byte first. Responses leave
  * in request order: while a lane request is in flight, what follows is held (and reading paused) until its
- * response ended; while Vert.x answers requests, the following ones go to Vert.x too. A {@link Tracker} after the
- * response encoder tells when Vert.x's responses end. A close asked for while a lane response is being written
+ * response ended; while Vert.x answers requests, the following ones go to Vert.x too. The connection's
+ * {@link Http1RequestTrailers}, after the response encoder, tells when Vert.x's responses end. A close asked for while a lane response is being written
  * (a drain, an idle timeout) waits for its end.
  *
  * <p>Confined to the connection's event loop.
@@ -42,7 +42,6 @@ import java.util.concurrent.TimeUnit;
 final class Http1Lane extends ChannelDuplexHandler {
 
     static final String NAME = "junctionLane";
-    private static final String TRACKER = "junctionLaneTracker";
 
     private final HttpListener listener;
     private final ContextInternal context;
@@ -72,16 +71,17 @@ final class Http1Lane extends ChannelDuplexHandler {
     }
 
     /**
-     * Puts a lane on an HTTP/1.x connection whose decoder is in place, and moves the idle timeout in front of the
-     * codec so that it sees the lane's reads and writes as well as Vert.x's.
+     * Puts a lane on an HTTP/1.x connection whose decoder and {@link Http1RequestTrailers} are in place, and moves the
+     * idle timeout in front of the codec so that it sees the lane's reads and writes as well as Vert.x's.
      */
     static void install(ChannelPipeline pipeline, String decoderName, HttpListener listener, ContextInternal context) {
-        if (pipeline.get(NAME) != null || pipeline.get("handler") == null) {
+        Http1RequestTrailers trailers = Http1RequestTrailers.of(pipeline.channel());
+        if (pipeline.get(NAME) != null || pipeline.get("handler") == null || trailers == null) {
             return;
         }
         Http1Lane lane = new Http1Lane(listener, context);
         pipeline.addAfter(decoderName, NAME, lane);
-        pipeline.addBefore("handler", TRACKER, lane.new Tracker());
+        trailers.onResponseEnd(lane::vertxResponseEnded);
         if (pipeline.get("idle") instanceof IdleStateHandler idle) {
             pipeline.remove(idle);
             pipeline.addFirst("idle", new IdleStateHandler(idle.getReaderIdleTimeInMillis(),
@@ -406,8 +406,9 @@ final class Http1Lane extends ChannelDuplexHandler {
 
     private void retire() {
         ChannelPipeline pipeline = ctx.pipeline();
-        if (pipeline.get(TRACKER) != null) {
-            pipeline.remove(TRACKER);
+        Http1RequestTrailers trailers = Http1RequestTrailers.of(ctx.channel());
+        if (trailers != null) {
+            trailers.onResponseEnd(null);
         }
         if (pipeline.get(NAME) == this) {
             pipeline.remove(this);
@@ -420,14 +421,4 @@ final class Http1Lane extends ChannelDuplexHandler {
         }
     }
 
-    /** Sits after the response encoder: counts the ends of the responses Vert.x writes. */
-    private final class Tracker extends ChannelDuplexHandler {
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (Http1RequestTrailers.endsResponse(msg)) {
-                vertxResponseEnded();
-            }
-            ctx.write(msg, promise);
-        }
-    }
 }

@@ -46,6 +46,8 @@ final class Http1RequestTrailers extends ChannelDuplexHandler {
     /** Requests passed on to Vert.x, and responses Vert.x ended, on this connection. */
     private long requests;
     private long responsesEnded;
+    /** Told of each response end Vert.x writes (the connection's {@link Http1Lane}), or null. */
+    private Runnable responseEnded;
 
     private record Kept(long request, HttpHeaders headers, MultiMap trailers) {
     }
@@ -63,6 +65,16 @@ final class Http1RequestTrailers extends ChannelDuplexHandler {
         pipeline.channel().attr(KEY).set(trailers);
     }
 
+    /** Returns the handler of {@code channel}, or null when it has none. */
+    static Http1RequestTrailers of(io.netty.channel.Channel channel) {
+        return channel.attr(KEY).get();
+    }
+
+    /** Sets what is told of each end of a response Vert.x writes on this connection; null for nothing. */
+    void onResponseEnd(Runnable listener) {
+        this.responseEnded = listener;
+    }
+
     /**
      * Removes and returns the trailer fields {@code request} ended with, as received; returns null when it had none,
      * is an HTTP/2 request (Vert.x drops their trailers) or came on a connection without this handler. Call it once
@@ -72,7 +84,7 @@ final class Http1RequestTrailers extends ChannelDuplexHandler {
         if (request.version() == HttpVersion.HTTP_2 || !(request.connection() instanceof ConnectionBase connection)) {
             return null;
         }
-        Http1RequestTrailers trailers = connection.channel().attr(KEY).get();
+        Http1RequestTrailers trailers = of(connection.channel());
         return trailers == null ? null : trailers.take(request.headers());
     }
 
@@ -92,7 +104,7 @@ final class Http1RequestTrailers extends ChannelDuplexHandler {
      * Returns whether {@code msg}, written towards the client, ends a response: a final one, or the switch to
      * another protocol.
      */
-    static boolean endsResponse(Object msg) {
+    private static boolean endsResponse(Object msg) {
         return msg instanceof LastHttpContent && !(msg instanceof HttpResponse response
                 && response.status().codeClass() == HttpStatusClass.INFORMATIONAL
                 && response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code());
@@ -133,6 +145,9 @@ final class Http1RequestTrailers extends ChannelDuplexHandler {
             responsesEnded++;
             while (!kept.isEmpty() && kept.peekFirst().request() <= responsesEnded) {
                 kept.pollFirst();
+            }
+            if (responseEnded != null) {
+                responseEnded.run();
             }
         }
         ctx.write(msg, promise);
