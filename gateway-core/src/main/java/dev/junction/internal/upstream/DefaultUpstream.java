@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -38,6 +39,8 @@ import java.util.function.Predicate;
 public final class DefaultUpstream implements Upstream {
 
     private static final System.Logger LOG = System.getLogger("junction.upstream");
+    private static final Predicate<EndpointState> ANY_STATE = state -> true;
+    private static final Predicate<EndpointState> AVAILABLE = EndpointState::available;
 
     private final String name;
     private final String protocol;
@@ -217,10 +220,13 @@ public final class DefaultUpstream implements Upstream {
 
     /** Chooses an endpoint for a caller that holds a slot; releases the slot when none can be chosen. */
     private Future<EndpointLease> choose(Selection selection) {
-        long now = System.nanoTime();
         LoadBalancer current = balancer;
-        Predicate<EndpointState> notExcluded = state -> !selection.exclude().contains(state.endpoint);
-        EndpointState chosen = current.choose(selection.hashKey(), state -> notExcluded.test(state) && state.available(now));
+        Set<Endpoint> exclude = selection.exclude();
+        // The first attempt of a request excludes nothing: constant predicates, no clock read unless ejected.
+        Predicate<EndpointState> notExcluded = exclude.isEmpty() ? ANY_STATE
+                : state -> !exclude.contains(state.endpoint);
+        EndpointState chosen = current.choose(selection.hashKey(), exclude.isEmpty() ? AVAILABLE
+                : state -> !exclude.contains(state.endpoint) && state.available());
         if (chosen == null) {
             // Panic mode: when nothing is available, spread over everything rather than black-holing the upstream.
             chosen = current.choose(selection.hashKey(), notExcluded);
@@ -323,7 +329,7 @@ public final class DefaultUpstream implements Upstream {
 
         @Override
         public void success() {
-            if (release()) {
+            if (release() && state.consecutiveFailures.get() != 0) {
                 state.consecutiveFailures.set(0);
             }
         }

@@ -29,6 +29,11 @@ final class EndpointState {
         return healthy && !ejected(now);
     }
 
+    /** Whether the endpoint may be chosen now; reads the clock only while it is ejected. */
+    boolean available() {
+        return healthy && (ejectedUntilNanos == 0 || !ejected(System.nanoTime()));
+    }
+
     EndpointStatus status() {
         return new EndpointStatus(endpoint, healthy, ejected(System.nanoTime()), active.get(), consecutiveFailures.get());
     }

@@ -63,6 +63,8 @@ final class Http1Lane extends ChannelDuplexHandler {
     private ChannelPromise closeRequested;
     /** Reading was paused to hold messages behind a lane request. */
     private boolean readPaused;
+    /** Something went on to Vert.x since the end of the last read batch. */
+    private boolean passedOn;
     private boolean retired;
 
     private Http1Lane(HttpListener listener, ContextInternal context) {
@@ -124,7 +126,7 @@ final class Http1Lane extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (retired) {
-            ctx.fireChannelRead(msg);
+            passOn(msg);
             return;
         }
         if (laneBodyPending && msg instanceof HttpContent content) {
@@ -143,7 +145,7 @@ final class Http1Lane extends ChannelDuplexHandler {
 
     private void dispatch(Object msg) {
         if (retired) {
-            ctx.fireChannelRead(msg);
+            passOn(msg);
             return;
         }
         if (msg instanceof HttpRequest request) {
@@ -159,12 +161,27 @@ final class Http1Lane extends ChannelDuplexHandler {
                     || request.method() == io.netty.handler.codec.http.HttpMethod.CONNECT) {
                 // Vert.x may turn the connection into HTTP/2, a WebSocket or a tunnel: step aside for good.
                 retired = true;
-                ctx.fireChannelRead(msg);
+                passOn(msg);
                 retire();
                 return;
             }
         }
+        passOn(msg);
+    }
+
+    private void passOn(Object msg) {
+        passedOn = true;
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // A batch the lane took in full means nothing to Vert.x, whose connection ignores the end of a batch it
+        // read nothing of: the event would only walk the rest of the pipeline.
+        if (passedOn || retired) {
+            passedOn = false;
+            ctx.fireChannelReadComplete();
+        }
     }
 
     /** Starts a lane call for {@code request} when it qualifies; returns null to leave it to Vert.x. */
@@ -319,7 +336,7 @@ final class Http1Lane extends ChannelDuplexHandler {
             pauseReading();
         }
         // What went on to Vert.x was a read batch of its own: Vert.x flushes what it wrote when a batch completes.
-        ctx.fireChannelReadComplete();
+        channelReadComplete(ctx);
     }
 
     private void pauseReading() {

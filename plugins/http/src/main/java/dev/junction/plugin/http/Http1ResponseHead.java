@@ -31,6 +31,9 @@ final class Http1ResponseHead {
         }
     }
 
+    private static final String[] KEEP_ALIVE_TOKENS = {"keep-alive"};
+    private static final String[] CLOSE_TOKENS = {"close"};
+
     private final byte[] bytes;
     private final int status;
     private final boolean http10;
@@ -203,8 +206,11 @@ final class Http1ResponseHead {
                 }
                 chunked = true;
             } else if (nameLength == 10 && nameIs(bytes, nameStart, "connection")) {
-                String[] more = ForwardedHeaders.tokens(new String(bytes, valueStart, valueEnd - valueStart,
-                        StandardCharsets.ISO_8859_1));
+                // The common values skip the general split: most upstreams send one of the two.
+                String[] more = valueIs(bytes, valueStart, valueEnd, "keep-alive") ? KEEP_ALIVE_TOKENS
+                        : valueIs(bytes, valueStart, valueEnd, "close") ? CLOSE_TOKENS
+                        : ForwardedHeaders.tokens(new String(bytes, valueStart, valueEnd - valueStart,
+                                StandardCharsets.ISO_8859_1));
                 for (String token : more) {
                     close |= token.equals("close");
                     keepAliveToken |= token.equals("keep-alive");

@@ -59,7 +59,8 @@ final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchang
     // For the access log.
     private String clientIp;
     private String upstream = "";
-    private String endpointName = "";
+    /** The endpoint of the latest attempt, named only when the access log or an error asks. */
+    private Endpoint endpoint;
     private long connectNanos;
     private long firstByteNanos;
     private int retries;
@@ -118,7 +119,7 @@ final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchang
     @Override
     void send(Endpoint endpoint) {
         upstream = target.upstream().name();
-        endpointName = endpoint.toString();
+        this.endpoint = endpoint;
         Http1Pool pool = lane.pool(target.connector());
         if (pool == null) {
             attemptFailed(new GatewayException(Source.INTERNAL, true, "http: upstream " + upstream
@@ -153,7 +154,7 @@ final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchang
             sentNanos = System.nanoTime();
             connectNanos = connectStart == 0 ? 0 : sentNanos - connectStart;
         }
-        armFirstByte();
+        armFirstByte(sentNanos);
         up.exchange(head, method == HttpMethod.HEAD, this);
     }
 
@@ -300,7 +301,7 @@ final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchang
         }
         releaseLease(cause);
         meters.failed();
-        fail(new GatewayException(Source.UPSTREAM, false, "http: upstream " + upstream + " (" + endpointName
+        fail(new GatewayException(Source.UPSTREAM, false, "http: upstream " + upstream + " (" + endpointName()
                 + ") failed mid-response: " + cause.getMessage(), cause));
     }
 
@@ -483,7 +484,7 @@ final class LaneCall extends ProxyAttempts implements Http1Connection.RawExchang
 
     @Override
     public String endpointName() {
-        return endpointName;
+        return endpoint == null ? "" : endpoint.toString();
     }
 
     @Override

@@ -124,10 +124,10 @@ abstract class ProxyAttempts extends ProxyTimeouts.Entry {
         send(lease.endpoint());
     }
 
-    /** Starts the first-byte deadline: the request is complete upstream. */
-    final void armFirstByte() {
+    /** Starts the first-byte deadline: the request was complete upstream at {@code nowNanos}. */
+    final void armFirstByte(long nowNanos) {
         if (action.firstByteMillis > 0) {
-            firstByteDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(action.firstByteMillis);
+            firstByteDeadline = nowNanos + TimeUnit.MILLISECONDS.toNanos(action.firstByteMillis);
         }
     }
 

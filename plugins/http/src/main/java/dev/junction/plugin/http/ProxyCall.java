@@ -133,7 +133,7 @@ final class ProxyCall extends ProxyAttempts {
         boolean chunkedUpstream = !hasContentLength && !up.http2();
         if (requestEnded) {
             endUpstream(up, chunkedUpstream);
-            armFirstByte();
+            armFirstByte(sentNanos);
             return;
         }
         request.exceptionHandler(failure -> {
@@ -162,7 +162,7 @@ final class ProxyCall extends ProxyAttempts {
             requestEnded();
             if (up == upstreamRequest && !finished) {
                 endUpstream(up, chunkedUpstream);
-                armFirstByte();
+                armFirstByte(System.nanoTime());
             }
         });
         request.resume();
