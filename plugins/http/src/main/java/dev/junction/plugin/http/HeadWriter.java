@@ -60,14 +60,19 @@ final class HeadWriter implements ForwardedHeaders.FieldSink {
     }
 
     /** Appends {@code text} one byte per character (ISO-8859-1, as header bytes were read). */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exactly this, a copy for Latin-1 text
     HeadWriter latin1(CharSequence text) {
         if (text instanceof AsciiString ascii) {
             return bytes(ascii.array(), ascii.arrayOffset(), ascii.length());
         }
         int n = text.length();
         ensure(n);
-        for (int i = 0; i < n; i++) {
-            bytes[length + i] = (byte) text.charAt(i);
+        if (text instanceof String string) {
+            string.getBytes(0, n, bytes, length);
+        } else {
+            for (int i = 0; i < n; i++) {
+                bytes[length + i] = (byte) text.charAt(i);
+            }
         }
         length += n;
         return this;

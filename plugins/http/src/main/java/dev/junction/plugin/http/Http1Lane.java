@@ -22,7 +22,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The fast lane of an HTTP/1.1 connection: requests without a body, to a route that only proxies to HTTP/1.1
@@ -74,7 +73,8 @@ final class Http1Lane extends ChannelDuplexHandler {
 
     /**
      * Puts a lane on an HTTP/1.x connection whose decoder and {@link Http1RequestTrailers} are in place, and moves the
-     * idle timeout in front of the codec so that it sees the lane's reads and writes as well as Vert.x's.
+     * idle timeout in front of the codec (as an {@link IdleTimeout}) so that it sees the lane's reads and writes as
+     * well as Vert.x's.
      */
     static void install(ChannelPipeline pipeline, String decoderName, HttpListener listener, ContextInternal context) {
         Http1RequestTrailers trailers = Http1RequestTrailers.of(pipeline.channel());
@@ -86,8 +86,7 @@ final class Http1Lane extends ChannelDuplexHandler {
         trailers.onResponseEnd(lane::vertxResponseEnded);
         if (pipeline.get("idle") instanceof IdleStateHandler idle) {
             pipeline.remove(idle);
-            pipeline.addFirst("idle", new IdleStateHandler(idle.getReaderIdleTimeInMillis(),
-                    idle.getWriterIdleTimeInMillis(), idle.getAllIdleTimeInMillis(), TimeUnit.MILLISECONDS));
+            pipeline.addFirst("idle", IdleTimeout.replacing(idle));
         }
     }
 

@@ -785,6 +785,22 @@ class Http1LaneTest {
     }
 
     @Test
+    void anIdleTimeoutSparesAConnectionInUseAndClosesItOnceIdle() throws Exception {
+        try (TestGateway gateway = configuredGateway("idle-timeout: 1s", "", "", vertxBackend.address());
+                Wire wire = new Wire(gateway.port(1))) {
+            // Seven requests 300 ms apart: 2.1 s on one connection, never 1 s without traffic.
+            for (int i = 0; i < 7; i++) {
+                wire.send(get("/busy-" + i));
+                Response response = wire.response();
+                assertEquals(200, response.status(), "request " + i + " on the same connection: " + response.head());
+                pause(300);
+            }
+            assertEquals(7, fastPathRequests(gateway));
+            assertTrue(wire.closedWithin(Duration.ofSeconds(5)), "closed once idle for the timeout");
+        }
+    }
+
+    @Test
     void aConnectionThatOnlyCarriedLaneRequestsIsCounted() {
         try (TestGateway gateway = gateway(vertxBackend.address());
                 Wire wire = new Wire(gateway.port(1))) {
