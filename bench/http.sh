@@ -19,8 +19,9 @@
 # Per round, every system is measured once, in an order that rotates from round to round:
 #   start (a fresh instance per system and round unless --reuse) -> wait for the first proxied 200
 #   check: GET / through the proxy answers 200 "hello" (h2: over HTTP/2 by prior knowledge, with curl)
-#   per workload: warm-up for --warmup s (Junction and vertx-http-proxy: --junction-warmup s, for the JIT),
-#                 then the measured run of --duration s
+#   per workload: warm-up for --warmup s (Junction and vertx-http-proxy: --junction-warmup s, for the JIT), in
+#                 client runs of at most 5 s (connections open and close as in the measured run), then the
+#                 measured run of --duration s
 # Around each measured run: the proxy's process-tree CPU (utime+stime from /proc/PID/stat, so also its kernel
 # share) divided by the requests completed (µs per request; for "direct" the backend's own), the backend's and
 # the client's CPU per request, the machine's busy CPU and what other processes used, and for the JVM systems the
@@ -40,7 +41,8 @@ JUNCTION="$here/../distribution/target/junction-0.1.0/bin/junction"
 ROUNDS=3
 DURATION=10
 WARMUP=1
-JWARMUP=10
+JWARMUP=30
+WARM_SLICE=5 # seconds: warm-ups run as client runs of at most this long (see warm())
 CONNS=64
 STREAMS=10
 WORKLOADS="h1 h2"
@@ -341,6 +343,7 @@ cmdline="$0 --rounds $ROUNDS --duration $DURATION --warmup $WARMUP --junction-wa
 {
     echo "date: $(date -Is)"
     echo "command: $cmdline"
+    echo "warm-up: client runs of at most ${WARM_SLICE} s each"
     echo "kernel: $(uname -r); cpus: $(nproc); $(awk '/model name/ {$1 = $2 = $3 = ""; print "cpu:" $0; exit}' /proc/cpuinfo)"
     echo "mem: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo); loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "nginx: $(nginx -v 2>&1 | head -1); wrk: $(wrk -v 2>&1 | head -1 | cut -c1-60); h2load: $(h2load --version 2>&1 | head -1)"
@@ -678,12 +681,24 @@ measure() {
     log "$name $wl r$round: $rps req/s p50 ${p50}µs p99 ${p99}µs errors $errors; proxy $pus µs/req ($(calc "$pct" 0)% of a core, ${sys_share}% sys); backend $bus, client $cus µs/req; machine busy $busy%, others ${other}% of a core"
 }
 
-warm() { # workload name
-    local wl=$1 name=$2 w port
+# warm WORKLOAD NAME: the warm-up, in client runs of at most WARM_SLICE seconds, so that the proxy has seen its
+# connections open and close several times before the measured run opens new ones (a JIT compiles the code of
+# steady traffic first; new connections then bring code paths and types it recompiles for, which long-running
+# gateways with connections coming and going have long done)
+warm() {
+    local wl=$1 name=$2 w port left slice
     w=$(warmup_of "$name")
     [ "$w" = 0 ] && return 0
     if [ "$wl" = h1 ]; then port=${PORT[$name]}; else port=${PORT_H2[$name]}; fi
-    run_client "$wl" "$port" "$w" "$OUT/logs/warmup-$wl-$name.txt" || log "$name $wl warm-up failed (see $OUT/logs/warmup-$wl-$name.txt)"
+    left=$w
+    while [ "$left" -gt 0 ]; do
+        slice=$((left < WARM_SLICE ? left : WARM_SLICE))
+        left=$((left - slice))
+        run_client "$wl" "$port" "$slice" "$OUT/logs/warmup-$wl-$name.txt" || {
+            log "$name $wl warm-up failed (see $OUT/logs/warmup-$wl-$name.txt)"
+            return 0
+        }
+    done
 }
 
 # ---------------------------------------------------------------- rounds
