@@ -60,32 +60,9 @@ class Http1LaneTest {
         TestGateway.await(vertx.close());
     }
 
-    /**
-     * A gateway whose listener {@code web} has a {@code respond} route on {@code /hello} and a filterless
-     * {@code proxy} route (the lane's) for everything else, with the admin API on {@code PORT_9}.
-     */
     private TestGateway configuredGateway(String listenerOptions, String proxyExtra, String upstreamExtra,
             String... endpoints) {
-        return TestGateway.start(dir, """
-                listeners:
-                  web:
-                    protocol: http
-                    address: 127.0.0.1:${PORT_1}
-                    options: {%s}
-                    routes:
-                      - name: hello
-                        match: {path: {prefix: /hello}}
-                        action: {respond: {status: 200, body: "hello\\n"}}
-                      - name: app
-                        action: {proxy: {upstream: app%s}}
-                upstreams:
-                  app:
-                    protocol: http
-                    endpoints: [%s]
-                %s
-                admin:
-                  address: 127.0.0.1:${PORT_9}
-                """.formatted(listenerOptions, proxyExtra, String.join(", ", endpoints), upstreamExtra));
+        return TestGateway.proxying(dir, listenerOptions, proxyExtra, upstreamExtra, endpoints);
     }
 
     private TestGateway gateway(String... endpoints) {

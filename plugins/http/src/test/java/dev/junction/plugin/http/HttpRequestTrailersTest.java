@@ -48,24 +48,7 @@ class HttpRequestTrailersTest {
     }
 
     private TestGateway gateway(String listenerOptions, String upstreamExtra, String endpoint) {
-        return TestGateway.start(dir, """
-                listeners:
-                  web:
-                    protocol: http
-                    address: 127.0.0.1:${PORT_1}
-                    options: {%s}
-                    routes:
-                      - name: hello
-                        match: {path: {prefix: /hello}}
-                        action: {respond: {status: 200, body: "hello\\n"}}
-                      - name: app
-                        action: {proxy: {upstream: app}}
-                upstreams:
-                  app:
-                    protocol: http
-                    endpoints: [%s]
-                %s
-                """.formatted(listenerOptions, endpoint, upstreamExtra));
+        return TestGateway.proxying(dir, listenerOptions, "", upstreamExtra, endpoint);
     }
 
     private static String post(String path) {

@@ -53,6 +53,36 @@ public final class TestGateway implements AutoCloseable {
         return start(directory, yaml, new int[0]);
     }
 
+    /**
+     * Starts a gateway whose listener {@code web} (on {@code PORT_1}, with {@code listenerOptions}) has a
+     * {@code respond} route on {@code /hello} and a filterless {@code proxy} route to upstream {@code app} for
+     * everything else (the fast path's kind of route); {@code proxyExtra} continues the proxy action's mapping
+     * (", retries: ..."), {@code upstreamExtra} adds lines to the upstream. The admin API is on {@code PORT_9}.
+     */
+    static TestGateway proxying(Path directory, String listenerOptions, String proxyExtra, String upstreamExtra,
+            String... endpoints) {
+        return start(directory, """
+                listeners:
+                  web:
+                    protocol: http
+                    address: 127.0.0.1:${PORT_1}
+                    options: {%s}
+                    routes:
+                      - name: hello
+                        match: {path: {prefix: /hello}}
+                        action: {respond: {status: 200, body: "hello\\n"}}
+                      - name: app
+                        action: {proxy: {upstream: app%s}}
+                upstreams:
+                  app:
+                    protocol: http
+                    endpoints: [%s]
+                %s
+                admin:
+                  address: 127.0.0.1:${PORT_9}
+                """.formatted(listenerOptions, proxyExtra, String.join(", ", endpoints), upstreamExtra));
+    }
+
     /** Starts a gateway; {@code fixedPorts} are used for PORT_1.. before free ones are picked. */
     public static TestGateway start(Path directory, String yaml, int... fixedPorts) {
         int[] ports = new int[10];
