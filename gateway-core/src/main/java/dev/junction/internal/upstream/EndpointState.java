@@ -25,10 +25,6 @@ final class EndpointState {
         return until != 0 && now - until < 0;
     }
 
-    boolean available(long now) {
-        return healthy && !ejected(now);
-    }
-
     /** Whether the endpoint may be chosen now; reads the clock only while it is ejected. */
     boolean available() {
         return healthy && (ejectedUntilNanos == 0 || !ejected(System.nanoTime()));
